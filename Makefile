@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# User-facing wrapper around kbuild (the module itself is described in Kbuild).
+#
+#   make [KDIR=...]         build iommufd_mock.ko against KDIR (default: running kernel)
+#   make clean
+#   make sparse             the same build with sparse on every file (C=2)
+#   make checkpatch         checkpatch --strict on drivers/ and include/
+#   make selftests          static kselftest binaries into $(OUT)/selftests
+#   make demo-prog          static vmm_demo into $(OUT)/demo
+#   make check              everything, on three kernels in QEMU (testvm/check.sh)
+#   make demo               the demo on the 6.12 cloud kernel in QEMU (testvm/demo.sh)
+#   make install            modules_install into KDIR's module tree
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+CACHE ?= $(CURDIR)/.cache
+# Harness headers and checkpatch come out of linux-source-6.12 (testvm/kernels.sh).
+KSFT_DIR ?= $(CACHE)/linux-source-6.12/tools/testing/selftests
+CHECKPATCH ?= $(CACHE)/linux-source-6.12/scripts/checkpatch.pl
+OUT ?= $(CACHE)/out
+
+SOURCES = $(shell find drivers include -name '*.[ch]' 2>/dev/null | sort)
+
+.PHONY: all modules clean sparse checkpatch selftests demo-prog check demo install
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+# checkpatch's exit code ignores CHECKs on some versions: grep the output too.
+checkpatch:
+	@test -f $(CHECKPATCH) || { echo "no $(CHECKPATCH): run testvm/kernels.sh source"; exit 1; }
+	@test -n "$(SOURCES)" || { echo "checkpatch: no *.c/*.h under drivers/ or include/"; exit 1; }
+	@rc=0; for f in $(SOURCES); do \
+		out=$$(perl $(CHECKPATCH) --strict --no-tree --show-types -f $$f 2>&1) || rc=1; \
+		if printf '%s\n' "$$out" | grep -qE '^(ERROR|WARNING|CHECK):'; then \
+			rc=1; printf '%s\n' "$$out"; \
+		fi; \
+	done; \
+	if [ $$rc -eq 0 ]; then echo "checkpatch: $(words $(SOURCES)) files clean"; \
+	else echo "checkpatch: problems found"; fi; \
+	exit $$rc
+
+selftests:
+	@test -f $(KSFT_DIR)/kselftest_harness.h || { echo "no harness in $(KSFT_DIR): run testvm/kernels.sh source"; exit 1; }
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) OUT=$(OUT)/selftests
+
+demo-prog:
+	$(MAKE) -C demo OUT=$(OUT)/demo
+
+check:
+	testvm/check.sh
+
+demo:
+	testvm/demo.sh

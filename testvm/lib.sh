@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Shared helpers for the testvm/ scripts. Sourced, never run.
+
+# Repo top = parent of the folder holding this file; everything fetched or
+# built lives under $CACHE so a clean clone starts from nothing.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${IOMMUFD_MOCK_CACHE:-$TOP/.cache}
+KERNELS_ALL=(cloud-6.12 cloud-6.1 debug-6.12)
+JOBS=${JOBS:-$(nproc)}
+
+log() { printf '[%s %s] %s\n' "$(date +%H:%M:%S)" "${LOG_TAG:-testvm}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Read a key from .cache/versions (written by kernels.sh).
+version_of() {
+	local key=$1
+	[[ -f $CACHE/versions ]] || return 1
+	sed -n "s/^$key=//p" "$CACHE/versions" | tail -n 1
+}
+
+# Set (or replace) a key in .cache/versions.
+set_version() {
+	local key=$1 val=$2
+	mkdir -p "$CACHE"
+	touch "$CACHE/versions"
+	sed -i "/^$key=/d" "$CACHE/versions"
+	echo "$key=$val" >>"$CACHE/versions"
+}
+
+# KDIR (kbuild tree for out-of-tree modules) and boot image of a kernel name.
+kernel_kdir() {
+	case $1 in
+	cloud-*) echo "$CACHE/kernels/$1/build" ;;
+	debug-6.12) echo "$CACHE/kernels/debug-6.12/src" ;;
+	*) die "unknown kernel name: $1" ;;
+	esac
+}
+kernel_image() {
+	case $1 in
+	cloud-*) echo "$CACHE/kernels/$1/vmlinuz" ;;
+	debug-6.12) echo "$CACHE/kernels/debug-6.12/src/arch/x86/boot/bzImage" ;;
+	*) die "unknown kernel name: $1" ;;
+	esac
+}
+
+# Folder holding kselftest_harness.h and kselftest.h (see kernels.sh).
+KSFT_DIR=$CACHE/linux-source-6.12/tools/testing/selftests
+CHECKPATCH=$CACHE/linux-source-6.12/scripts/checkpatch.pl
