@@ -5,7 +5,6 @@
 # built lives under $CACHE so a clean clone starts from nothing.
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${IOMMUFD_MOCK_CACHE:-$TOP/.cache}
-KERNELS_ALL=(cloud-6.12 cloud-6.1 debug-6.12)
 JOBS=${JOBS:-$(nproc)}
 
 log() { printf '[%s %s] %s\n' "$(date +%H:%M:%S)" "${LOG_TAG:-testvm}" "$*" >&2; }
@@ -43,6 +42,8 @@ kernel_image() {
 	esac
 }
 
-# Folder holding kselftest_harness.h and kselftest.h (see kernels.sh).
+# Harness folder and checkpatch, extracted by kernels.sh (the top Makefile
+# has the same defaults).
+# shellcheck disable=SC2034
 KSFT_DIR=$CACHE/linux-source-6.12/tools/testing/selftests
 CHECKPATCH=$CACHE/linux-source-6.12/scripts/checkpatch.pl

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# `make check`: every gate of the project on three kernels.
+#   deps -> kernels -> debug kernel -> module builds (W=1, no warnings)
+#   -> sparse (C=2, 6.12 cloud headers) -> checkpatch -> static selftests + demo
+#   -> the selftests in QEMU on cloud-6.12, cloud-6.1, debug-6.12
+# Last line: "N passed, M failed": N/M sum the selftest cases of the three
+# kernels; M also counts 1 per failed gate. Exit code 0 only if M == 0.
+set -euo pipefail
+LOG_TAG=check
+# shellcheck source=testvm/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$TOP"
+
+T0=$(date +%s)
+KERNELS=(cloud-6.12 cloud-6.1 debug-6.12)
+OUT=$CACHE/out
+LOGS=$CACHE/logs
+mkdir -p "$LOGS"
+failed_gates=()
+times=()
+
+gate_fail() { failed_gates+=("$1"); log "GATE FAILED: $1"; }
+# Run a step, record its duration; returns the step's exit code.
+timed() {
+	local name=$1 t rc=0
+	shift
+	t=$(date +%s)
+	"$@" || rc=$?
+	times+=("$name $(($(date +%s) - t))s")
+	return $rc
+}
+final() {
+	local n=$1 m=$2
+	log "times: ${times[*]}; total $(($(date +%s) - T0))s"
+	if ((${#failed_gates[@]})); then
+		log "failed gates: ${failed_gates[*]}"
+	fi
+	echo "$n passed, $m failed"
+	((m == 0))
+}
+
+# --- setup: without these nothing else can run --------------------------
+for step in deps kernels; do
+	if ! timed "$step" "$TOP/testvm/$step.sh"; then
+		gate_fail "$step"
+		final 0 1
+		exit 1
+	fi
+done
+have_debug=1
+if ! timed debug-kernel "$TOP/testvm/debug-kernel.sh"; then
+	gate_fail "debug kernel build"
+	have_debug=0
+fi
+
+# --- module builds with W=1: any compiler or modpost warning fails ------
+declare -A built=()
+build_all() {
+	local k blog warn
+	for k in "${KERNELS[@]}"; do
+		[[ $k == debug-6.12 ]] && ((have_debug == 0)) && continue
+		blog=$LOGS/$k-build.log
+		if ! "$TOP/testvm/build-module.sh" "$k" W=1; then
+			gate_fail "module build $k"
+			continue
+		fi
+		built[$k]=1
+		warn=$(grep -iE 'warning' "$blog" || true)
+		if [[ -n $warn ]]; then
+			log "$k: build warnings:"
+			sed 's/^/    | /' <<<"$warn" >&2
+			gate_fail "warnings $k"
+		fi
+	done
+}
+timed module-builds build_all
+
+# --- sparse: any diagnostic about our files fails -----------------------
+run_sparse() {
+	local bdir=$CACHE/build/cloud-6.12-sparse out
+	if ! "$TOP/testvm/build-module.sh" cloud-6.12 sparse; then
+		gate_fail "sparse (build failed)"
+		return
+	fi
+	# Paths are absolute; our files (and our headers) live under $bdir.
+	out=$(grep -E "^$bdir/[^:]+:[0-9]+:([0-9]+:)? " "$LOGS/cloud-6.12-sparse.log" || true)
+	if [[ -n $out ]]; then
+		log "sparse reported:"
+		sed "s|$bdir/||; s/^/    | /" <<<"$out" >&2
+		gate_fail sparse
+	else
+		log "sparse: clean"
+	fi
+}
+timed sparse run_sparse
+
+# --- checkpatch ---------------------------------------------------------
+if ! timed checkpatch make -s --no-print-directory -C "$TOP" checkpatch >"$LOGS/checkpatch.log" 2>&1; then
+	sed 's/^/    | /' "$LOGS/checkpatch.log" | head -n 200 >&2
+	gate_fail checkpatch
+else
+	log "$(tail -n 1 "$LOGS/checkpatch.log")"
+fi
+
+# --- static selftests and demo -----------------------------------------
+# The VMs hold nothing but busybox: every binary must be static.
+static_check() {
+	local f bad=0
+	for f in "$@"; do
+		[[ -f $f ]] || continue
+		if readelf -l "$f" 2>/dev/null | grep -q 'Requesting program interpreter'; then
+			log "$f is dynamically linked: the VM has no libc"
+			bad=1
+		fi
+	done
+	return $bad
+}
+build_progs() {
+	rm -rf "$OUT"
+	if ! make -s --no-print-directory -C "$TOP" selftests OUT="$OUT" >"$LOGS/selftests-build.log" 2>&1; then
+		tail -n 30 "$LOGS/selftests-build.log" >&2
+		gate_fail "selftests build"
+	elif ! compgen -G "$OUT/selftests/*" >/dev/null; then
+		gate_fail "selftests build (no binaries in $OUT/selftests)"
+	elif ! static_check "$OUT"/selftests/*; then
+		gate_fail "selftests not static"
+	else
+		log "selftests: $(find "$OUT/selftests" -maxdepth 1 -type f -perm -u+x | wc -l) binaries"
+	fi
+	if ! make -s --no-print-directory -C "$TOP" demo-prog OUT="$OUT" >"$LOGS/demo-build.log" 2>&1; then
+		tail -n 30 "$LOGS/demo-build.log" >&2
+		gate_fail "demo build"
+	elif ! static_check "$OUT/demo/vmm_demo"; then
+		gate_fail "demo not static"
+	fi
+}
+timed programs build_progs
+
+# --- the VMs: two lanes on two cores; the slow debug kernel gets its own --
+run_one() {
+	local k=$1
+	if [[ -z ${built[$k]:-} ]] || ! compgen -G "$OUT/selftests/*" >/dev/null; then
+		echo "$k: not booted (no module or no tests)" >"$LOGS/$k-test.run"
+		echo "passed=0 failed=0 gates=1" >"$LOGS/$k-test.log.result"
+		return
+	fi
+	rm -f "$LOGS/$k-test.log.result"
+	SKIP_BUILD=1 "$TOP/testvm/run-vm.sh" "$k" test >"$LOGS/$k-test.run" 2>&1 || true
+}
+run_vms() {
+	local pids=()
+	log "booting ${KERNELS[*]} (consoles in $LOGS/<kernel>-test.log)"
+	run_one debug-6.12 &
+	pids+=($!)
+	{ run_one cloud-6.12; run_one cloud-6.1; } &
+	pids+=($!)
+	wait "${pids[@]}"
+}
+timed vms run_vms
+
+# --- verdict -----------------------------------------------------------------
+N=0 M=0
+for k in "${KERNELS[@]}"; do
+	echo "===== $k"
+	grep -v '^\[[0-9:]* ' "$LOGS/$k-test.run" || true
+	res=$LOGS/$k-test.log.result
+	if [[ ! -f $res ]]; then
+		echo "passed=0 failed=0 gates=1" >"$res"
+		echo "$k: no verdict (run-vm.sh failed early):"
+		sed 's/^/    | /' "$LOGS/$k-test.run"
+	fi
+	# shellcheck disable=SC1090
+	. "$res"
+	N=$((N + passed))
+	M=$((M + failed + gates))
+	secs=$(cat "$LOGS/$k-test.log.secs" 2>/dev/null || echo '?')
+	times+=("vm:$k ${secs}s")
+done
+echo "====="
+for k in "${KERNELS[@]}"; do
+	grep -E "^$k: " "$LOGS/$k-test.run" | tail -n 1 || echo "$k: not run"
+done
+M=$((M + ${#failed_gates[@]}))
+final "$N" "$M"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Boot one test kernel in QEMU (TCG) with the module and the tests or the demo.
+# Usage: run-vm.sh <cloud-6.12|cloud-6.1|debug-6.12> <test|demo>
+# Builds the module for that kernel (testvm/build-module.sh, W=1) and the
+# static test/demo binaries unless SKIP_BUILD=1 (check.sh builds them once),
+# packs the initramfs, boots, writes the console to
+# .cache/logs/<kernel>-<mode>.log and prints the verdict of parse-log.sh.
+# Exit code: 0 if parse-log.sh found no problem.
+# Environment: VM_TIMEOUT (seconds, default 1200), VM_MEM (default 2G).
+set -euo pipefail
+kernel=${1:?usage: run-vm.sh <kernel> <test|demo>}
+mode=${2:?usage: run-vm.sh <kernel> <test|demo>}
+LOG_TAG="vm $kernel"
+# shellcheck source=testvm/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+case $mode in test | demo) ;; *) die "mode must be test or demo" ;; esac
+image=$(kernel_image "$kernel")
+[[ -f $image ]] || die "no kernel image $image (run testvm/kernels.sh or testvm/debug-kernel.sh)"
+OUT=$CACHE/out
+
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+	"$TOP/testvm/build-module.sh" "$kernel" W=1
+	if [[ $mode == test ]]; then
+		make -s -C "$TOP" selftests OUT="$OUT"
+	else
+		make -s -C "$TOP" demo-prog OUT="$OUT"
+	fi
+fi
+ko=$CACHE/build/$kernel-build/iommufd_mock.ko
+[[ -f $ko ]] || die "no module built for $kernel ($ko)"
+
+args=(-o "$CACHE/initramfs/$kernel-$mode.cpio.gz" -m "$ko")
+[[ $kernel == cloud-* ]] && args+=(-k "$CACHE/kernels/$kernel/root")
+if [[ $mode == test ]]; then
+	[[ -d $OUT/selftests ]] || die "no test binaries in $OUT/selftests"
+	args+=(-t "$OUT/selftests")
+else
+	[[ -f $OUT/demo/vmm_demo ]] || die "no demo binary $OUT/demo/vmm_demo"
+	args+=(-d "$OUT/demo/vmm_demo")
+fi
+"$TOP/testvm/initramfs.sh" "${args[@]}"
+
+vmlog=$CACHE/logs/$kernel-$mode.log
+mkdir -p "$CACHE/logs"
+timeout_s=${VM_TIMEOUT:-1200}
+log "boot $(basename "$(readlink -f "$image")") mode=$mode (timeout ${timeout_s}s, console: $vmlog)"
+start=$(date +%s)
+rc=0
+# /dev/kvm exists here but KVM guests die: always TCG. -no-reboot turns the
+# guest's final `reboot -f` (and panic=-1 on a panic) into QEMU exiting.
+timeout --kill-after=10 "$timeout_s" \
+	qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m "${VM_MEM:-2G}" -smp 2 \
+	-display none -monitor none -serial stdio -no-reboot -nic none \
+	-kernel "$image" -initrd "$CACHE/initramfs/$kernel-$mode.cpio.gz" \
+	-append "console=ttyS0 panic=-1 oops=panic mode=$mode" \
+	</dev/null >"$vmlog" 2>&1 || rc=$?
+secs=$(($(date +%s) - start))
+if ((rc == 124 || rc == 137)); then
+	echo "@@TIMEOUT after ${timeout_s}s" >>"$vmlog"
+fi
+echo "$secs" >"$vmlog.secs"
+log "QEMU exited (rc $rc) after ${secs}s"
+"$TOP/testvm/parse-log.sh" "$kernel" "$mode" "$vmlog"
