@@ -59,7 +59,7 @@ demo-prog:
 	$(MAKE) -C demo OUT=$(OUT)/demo
 
 check:
-	testvm/check.sh
+	bash testvm/check.sh
 
 demo:
-	testvm/demo.sh
+	bash testvm/demo.sh

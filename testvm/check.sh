@@ -68,7 +68,7 @@ build_all() {
 		warn=$(grep -iE 'warning' "$blog" || true)
 		if [[ -n $warn ]]; then
 			log "$k: build warnings:"
-			sed 's/^/    | /' <<<"$warn" >&2
+			printf '    | %s\n' "${warn//$'\n'/$'\n'    | }" >&2
 			gate_fail "warnings $k"
 		fi
 	done
@@ -169,10 +169,9 @@ for k in "${KERNELS[@]}"; do
 		echo "$k: no verdict (run-vm.sh failed early):"
 		sed 's/^/    | /' "$LOGS/$k-test.run"
 	fi
-	# shellcheck disable=SC1090
-	. "$res"
-	N=$((N + passed))
-	M=$((M + failed + gates))
+	read -r p f g < <(sed 's/[a-z]*=//g' "$res")
+	N=$((N + p))
+	M=$((M + f + g))
 	secs=$(cat "$LOGS/$k-test.log.secs" 2>/dev/null || echo '?')
 	times+=("vm:$k ${secs}s")
 done

@@ -14,7 +14,10 @@ DIR=$CACHE/kernels/debug-6.12
 SRC=$DIR/src
 TARBALL=$CACHE/linux-source-6.12.tar.xz
 BUILD_LOG=$CACHE/logs/debug-kernel-build.log
-mkdir -p "$CACHE/logs"
+mkdir -p "$CACHE/logs" "$CACHE/kernels"
+# Two runs at once must not build (and wipe) the same tree.
+exec 9>"$CACHE/kernels/.debug-6.12.lock"
+flock 9
 
 [[ -f $TARBALL ]] || "$TOP/testvm/kernels.sh" source
 src_ver=$(version_of linux-source-6.12)

@@ -14,6 +14,9 @@ LOG_TAG=kernels
 
 DEBS=$CACHE/debs
 mkdir -p "$DEBS"
+# Two runs at once must not unpack into the same folders.
+exec 9>"$CACHE/.kernels.lock"
+flock 9
 
 # apt-cache needs package lists; a fresh machine may have none.
 lists_updated=0

@@ -46,4 +46,5 @@ kernel_image() {
 # has the same defaults).
 # shellcheck disable=SC2034
 KSFT_DIR=$CACHE/linux-source-6.12/tools/testing/selftests
+# shellcheck disable=SC2034
 CHECKPATCH=$CACHE/linux-source-6.12/scripts/checkpatch.pl
