@@ -190,7 +190,8 @@ struct iommu_ioas_map {
  * @length U64_MAX unmaps everything. A mapping may not be split: the range
  * must cover whole mappings made by IOMMU_IOAS_MAP.
  *
- * Errnos: ENOENT no mapping inside the range; EINVAL the range cuts through
+ * Errnos: ENOENT no mapping inside the range (the unmap-all form succeeds
+ * on an empty IOAS, reporting 0 bytes); EINVAL the range cuts through
  * a mapping, or @length is 0; EOVERFLOW the range wraps (other than the
  * unmap-all form). Source: upstream iommufd.
  */

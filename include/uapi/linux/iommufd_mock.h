@@ -2,14 +2,15 @@
 /*
  * iommufd-mock extensions: commands and data types that upstream iommufd
  * does not have. Command numbers live in 0xc0-0xcf, clear of upstream's
- * 0x80-0xa0. Include <linux/iommufd.h> first.
+ * 0x80-0xa0.
  */
 #ifndef _UAPI_IOMMUFD_MOCK_H
 #define _UAPI_IOMMUFD_MOCK_H
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
-#include <linux/iommufd.h>
+/* Quoted so the sibling header is found, also inside a kernel build. */
+#include "iommufd.h"
 
 /* Default character device; the module parameter dev_iommu=1 uses /dev/iommu. */
 #define IOMMUFD_MOCK_DEVICE_PATH "/dev/iommufd-mock"

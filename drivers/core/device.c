@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device objects: mock devices bound to a file, their attachment to an IOAS
+ * or HWPT, IOMMU_GET_HW_INFO, the per-device reserved-region report and the
+ * simulated DMA.
+ *
+ * Reserved regions (seed 001): attaching to a paging HWPT reserves all of
+ * the device's regions in the HWPT's IOAS; attaching to a nested HWPT
+ * reserves only its SW_MSI windows in the stage-2 IOAS, where the MSI
+ * doorbell still has to be mapped.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "iommufd_private.h"
+
+#define MOCK_DMA_MAX_LENGTH SZ_16M
+
+static struct iommufd_device *iommufd_get_device(struct iommufd_ctx *ictx,
+						 u32 id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return container_of(obj, struct iommufd_device, obj);
+}
+
+/* Owner tag of the reservations of one attach generation of a device. */
+static const void *resv_owner(struct iommufd_device *idev, unsigned int tag)
+{
+	return (const u8 *)idev + tag;
+}
+
+static int device_reserve(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
+			  struct iommufd_ioas *ioas, const void *owner)
+{
+	const struct iommu_resv_region_info *regions;
+	bool nested = hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED;
+	unsigned int i, num;
+	int rc;
+
+	regions = idev->hw->inst->ops->get_resv_regions(idev->hw, &num);
+	for (i = 0; i < num; i++) {
+		if (nested && regions[i].type != IOMMU_RESV_TYPE_SW_MSI)
+			continue;
+		rc = iopt_reserve(ioas, regions[i].start, regions[i].last, owner);
+		if (rc) {
+			iopt_unreserve(ioas, owner);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Attach, or replace the current attachment. Everything that can fail
+ * happens before the old state is dropped, so a failure changes nothing.
+ */
+static int device_do_attach(struct iommufd_ctx *ictx,
+			    struct iommufd_device *idev,
+			    struct iommufd_hwpt *hwpt)
+{
+	struct iommufd_hwpt *old = idev->hwpt;
+	unsigned int new_tag = idev->resv_tag ^ 1;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if (old == hwpt)
+		return 0;
+	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
+	if (rc)
+		return rc;
+	ioas = iommufd_hwpt_s2_ioas(hwpt);
+	rc = device_reserve(idev, hwpt, ioas, resv_owner(idev, new_tag));
+	if (rc)
+		return rc;
+
+	refcount_inc(&hwpt->obj.users);
+	idev->hwpt = hwpt;
+	if (old) {
+		iopt_unreserve(idev->resv_ioas, resv_owner(idev, idev->resv_tag));
+		refcount_dec(&old->obj.users);
+		if (old->auto_domain && refcount_read(&old->obj.users) == 1)
+			iommufd_object_destroy_now(ictx, &old->obj);
+	}
+	idev->resv_ioas = ioas;
+	idev->resv_tag = new_tag;
+	return 0;
+}
+
+/* Attach to an IOAS: reuse a compatible automatic HWPT or make one. */
+static int device_attach_ioas(struct iommufd_ctx *ictx,
+			      struct iommufd_device *idev,
+			      struct iommufd_ioas *ioas)
+{
+	struct iommufd_hwpt *hwpt;
+	int rc;
+
+	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
+		if (!hwpt->auto_domain)
+			continue;
+		rc = device_do_attach(ictx, idev, hwpt);
+		if (rc != -EINVAL)
+			return rc;
+	}
+
+	hwpt = iommufd_hwpt_paging_alloc(ictx, ioas, idev, 0, true);
+	if (IS_ERR(hwpt))
+		return PTR_ERR(hwpt);
+	rc = device_do_attach(ictx, idev, hwpt);
+	if (rc) {
+		iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+		return rc;
+	}
+	iommufd_object_finalize(ictx, &hwpt->obj);
+	return 0;
+}
+
+static void device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev)
+{
+	struct iommufd_hwpt *hwpt = idev->hwpt;
+
+	iopt_unreserve(idev->resv_ioas, resv_owner(idev, idev->resv_tag));
+	idev->hwpt = NULL;
+	idev->resv_ioas = NULL;
+	refcount_dec(&hwpt->obj.users);
+	if (hwpt->auto_domain && refcount_read(&hwpt->obj.users) == 1)
+		iommufd_object_destroy_now(ictx, &hwpt->obj);
+}
+
+/* Destroy op: no vDEVICE uses the device; an attached one is detached. */
+void iommufd_device_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_device *idev = container_of(obj, struct iommufd_device,
+						   obj);
+
+	if (idev->hwpt)
+		device_detach(idev->ictx, idev);
+	idev->hw->inst->ops->release_device(idev->hw);
+}
+
+/* IOMMU_MOCK_DEVICE_ALLOC: see struct iommu_mock_device_alloc. */
+int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_device_alloc *cmd = ucmd->cmd;
+	struct miommu_instance *inst;
+	struct iommufd_device *idev;
+	struct miommu_device *hw;
+	int rc;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+	inst = miommu_find_instance(cmd->instance_id);
+	if (!inst)
+		return -ENODEV;
+
+	idev = iommufd_object_alloc_type(ucmd->ictx, idev, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	hw = inst->ops->probe_device(inst, cmd->stream_id);
+	if (IS_ERR(hw)) {
+		iommufd_object_abort(ucmd->ictx, &idev->obj);
+		return PTR_ERR(hw);
+	}
+	idev->hw = hw;
+	idev->ictx = ucmd->ictx;
+
+	cmd->out_dev_id = idev->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		iommufd_object_abort_and_destroy(ucmd->ictx, &idev->obj);
+		return rc;
+	}
+	iommufd_object_finalize(ucmd->ictx, &idev->obj);
+	return 0;
+}
+
+/* IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. */
+int iommufd_device_attach(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_device_attach *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+	struct iommufd_object *pt_obj;
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_MOCK_ATTACH_REPLACE) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(pt_obj))
+		return PTR_ERR(pt_obj);
+
+	if (cmd->flags & IOMMU_MOCK_ATTACH_REPLACE) {
+		if (!idev->hwpt)
+			return -EINVAL;
+	} else if (idev->hwpt) {
+		return -EBUSY;
+	}
+
+	switch (pt_obj->type) {
+	case IOMMUFD_OBJ_IOAS:
+		rc = device_attach_ioas(ucmd->ictx, idev,
+					container_of(pt_obj, struct iommufd_ioas,
+						     obj));
+		break;
+	case IOMMUFD_OBJ_HWPT_PAGING:
+	case IOMMUFD_OBJ_HWPT_NESTED:
+		rc = device_do_attach(ucmd->ictx, idev,
+				      container_of(pt_obj, struct iommufd_hwpt,
+						   obj));
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (rc)
+		return rc;
+
+	cmd->out_hwpt_id = idev->hwpt->obj.id;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* IOMMU_MOCK_DEVICE_DETACH: see struct iommu_mock_device_detach. */
+int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_device_detach *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (!idev->hwpt)
+		return -EINVAL;
+	device_detach(ucmd->ictx, idev);
+	return 0;
+}
+
+/* IOMMU_GET_HW_INFO: see struct iommu_hw_info. */
+int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_hw_info *cmd = ucmd->cmd;
+	void __user *uptr = u64_to_user_ptr(cmd->data_uptr);
+	struct iommufd_device *idev;
+	size_t len, copy;
+	u8 buf[128];
+	u32 type;
+
+	if ((cmd->flags & ~IOMMU_HW_INFO_FLAG_INPUT_TYPE) ||
+	    cmd->__reserved[0] || cmd->__reserved[1] || cmd->__reserved[2])
+		return -EOPNOTSUPP;
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+
+	memset(buf, 0, sizeof(buf));
+	len = idev->hw->inst->ops->hw_info(idev->hw->inst, buf, sizeof(buf), &type);
+	if ((cmd->flags & IOMMU_HW_INFO_FLAG_INPUT_TYPE) &&
+	    cmd->in_data_type != IOMMU_HW_INFO_TYPE_DEFAULT &&
+	    cmd->in_data_type != type)
+		return -EOPNOTSUPP;
+
+	copy = min_t(size_t, len, cmd->data_len);
+	if (copy && copy_to_user(uptr, buf, copy))
+		return -EFAULT;
+	if (cmd->data_len > copy && clear_user(uptr + copy, cmd->data_len - copy))
+		return -EFAULT;
+
+	cmd->data_len = len;
+	cmd->out_data_type = type;
+	cmd->out_max_pasid_log2 = 0;
+	cmd->out_capabilities = 0;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* IOMMU_DEVICE_GET_RESV_REGIONS: see struct iommu_device_resv_regions. */
+int iommufd_device_resv_regions(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_device_resv_regions *cmd = ucmd->cmd;
+	const struct iommu_resv_region_info *regions;
+	struct iommufd_device *idev;
+	unsigned int num;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+
+	regions = idev->hw->inst->ops->get_resv_regions(idev->hw, &num);
+	if (copy_to_user(u64_to_user_ptr(cmd->regions_uptr), regions,
+			 min(num, cmd->num_regions) * sizeof(*regions)))
+		return -EFAULT;
+	rc = cmd->num_regions < num ? -EMSGSIZE : 0;
+	cmd->num_regions = num;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
+}
+
+/* One page-bounded piece of a simulated DMA. */
+static int device_dma_chunk(struct miommu_domain *domain, unsigned long iova,
+			    void __user *uptr, size_t len, bool write)
+{
+	unsigned long offset = offset_in_page(iova);
+	phys_addr_t phys;
+	unsigned long left;
+	void *kaddr;
+	int prot, rc;
+
+	rc = domain->ops->iova_to_phys(domain, iova - offset, &phys, &prot);
+	if (rc)
+		return rc;
+	if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
+		return -EPERM;
+
+	kaddr = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
+	if (write)
+		left = copy_from_user(kaddr + offset, uptr, len);
+	else
+		left = copy_to_user(uptr, kaddr + offset, len);
+	kunmap_local(kaddr);
+	return left ? -EFAULT : 0;
+}
+
+/* IOMMU_MOCK_DMA: see struct iommu_mock_dma. */
+int iommufd_device_dma(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_dma *cmd = ucmd->cmd;
+	void __user *uptr = u64_to_user_ptr(cmd->uptr);
+	struct iommufd_device *idev;
+	unsigned long iova, end;
+	size_t len;
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_MOCK_DMA_WRITE) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	if (!idev->hwpt || !cmd->length || cmd->length > MOCK_DMA_MAX_LENGTH)
+		return -EINVAL;
+	if (check_add_overflow(cmd->iova, cmd->length, &end))
+		return -EOVERFLOW;
+
+	for (iova = cmd->iova; iova < end; iova += len, uptr += len) {
+		len = min_t(unsigned long, end - iova,
+			    PAGE_SIZE - offset_in_page(iova));
+		rc = device_dma_chunk(idev->hwpt->domain, iova, uptr, len,
+				      cmd->flags & IOMMU_MOCK_DMA_WRITE);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

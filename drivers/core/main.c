@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iommufd-mock: module entry, the character device, per-file contexts and
+ * the ioctl dispatcher that applies upstream iommufd's struct rules (size
+ * first, zero-extended, E2BIG for unknown non-zero bytes).
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "iommufd_private.h"
+
+static unsigned int num_instances = 3;
+module_param(num_instances, uint, 0444);
+MODULE_PARM_DESC(num_instances,
+		 "Mock IOMMU instances, 1-8 (default 3): even ARM-like, odd x86-like");
+
+static bool dev_iommu;
+module_param(dev_iommu, bool, 0444);
+MODULE_PARM_DESC(dev_iommu,
+		 "Register the character device as /dev/iommu instead of /dev/iommufd-mock");
+
+/* Instances are registered at load and live until unload. */
+static struct miommu_instance *instances[MIOMMU_MAX_INSTANCES];
+static unsigned int nr_instances;
+
+/**
+ * miommu_register_instance() - make an IOMMU instance reachable by ID
+ * @inst: instance with @inst->id == number of instances registered so far
+ *
+ * Return: 0, or -ENOSPC past MIOMMU_MAX_INSTANCES, -EINVAL for a wrong ID.
+ */
+int miommu_register_instance(struct miommu_instance *inst)
+{
+	if (nr_instances >= MIOMMU_MAX_INSTANCES)
+		return -ENOSPC;
+	if (inst->id != nr_instances)
+		return -EINVAL;
+	instances[nr_instances++] = inst;
+	return 0;
+}
+
+/**
+ * miommu_unregister_instance() - undo miommu_register_instance()
+ * @inst: the last instance registered
+ */
+void miommu_unregister_instance(struct miommu_instance *inst)
+{
+	if (WARN_ON(!nr_instances || instances[nr_instances - 1] != inst))
+		return;
+	instances[--nr_instances] = NULL;
+}
+
+/**
+ * miommu_find_instance() - instance by ID
+ * @id: instance ID
+ *
+ * Return: the instance or NULL.
+ */
+struct miommu_instance *miommu_find_instance(u32 id)
+{
+	return id < nr_instances ? instances[id] : NULL;
+}
+
+/**
+ * miommu_copy_user_data() - copy a driver data struct from userspace
+ * @dst: kernel struct
+ * @dst_size: its size
+ * @min_size: smallest user length accepted (the first release's struct)
+ * @data: user data descriptor
+ * @type: the data type the driver expects
+ *
+ * Return: 0; -EOPNOTSUPP for another type; -EINVAL if shorter than
+ * @min_size; -E2BIG for non-zero bytes past @dst_size; -EFAULT.
+ */
+int miommu_copy_user_data(void *dst, size_t dst_size, size_t min_size,
+			  const struct miommu_user_data *data, u32 type)
+{
+	if (data->type != type)
+		return -EOPNOTSUPP;
+	if (data->len < min_size)
+		return -EINVAL;
+	return copy_struct_from_user(dst, dst_size, data->uptr, data->len);
+}
+
+/**
+ * miommu_copy_array_entry() - copy entry @index of a user array
+ * @dst: kernel struct, whose full size each entry must at least have
+ * @dst_size: its size
+ * @array: user array descriptor; type and entry_len checked by the caller
+ * @index: entry number
+ *
+ * Return: 0; -E2BIG for non-zero bytes past @dst_size; -EFAULT.
+ */
+int miommu_copy_array_entry(void *dst, size_t dst_size,
+			    const struct miommu_user_data_array *array,
+			    unsigned int index)
+{
+	return copy_struct_from_user(dst, dst_size,
+				     array->uptr + (size_t)index * array->entry_len,
+				     array->entry_len);
+}
+
+/**
+ * iommufd_ucmd_respond() - copy the command struct back to userspace
+ * @ucmd: the call
+ * @cmd_len: kernel size of the struct
+ *
+ * Only the part userspace knows is written. Return: 0 or -EFAULT.
+ */
+int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
+
+/* IOMMU_MOCK_INSTANCE_INFO: see struct iommu_mock_instance_info. */
+int iommufd_instance_info(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_instance_info *cmd = ucmd->cmd;
+	struct iommu_hw_info_mock __user *out;
+	struct iommu_hw_info_mock info;
+	unsigned int i;
+	u32 type;
+	int rc;
+
+	out = u64_to_user_ptr(cmd->instances_uptr);
+	for (i = 0; i < nr_instances && i < cmd->num_instances; i++) {
+		memset(&info, 0, sizeof(info));
+		instances[i]->ops->hw_info(instances[i], &info, sizeof(info),
+					   &type);
+		if (copy_to_user(&out[i], &info, sizeof(info)))
+			return -EFAULT;
+	}
+	rc = cmd->num_instances < nr_instances ? -EMSGSIZE : 0;
+	cmd->num_instances = nr_instances;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
+}
+
+union ucmd_buffer {
+	struct iommu_destroy destroy;
+	struct iommu_ioas_alloc ioas_alloc;
+	struct iommu_ioas_iova_ranges iova_ranges;
+	struct iommu_ioas_map map;
+	struct iommu_ioas_unmap unmap;
+	struct iommu_hwpt_alloc hwpt_alloc;
+	struct iommu_hw_info hw_info;
+	struct iommu_hwpt_invalidate invalidate;
+	struct iommu_viommu_alloc viommu_alloc;
+	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_mock_instance_info instance_info;
+	struct iommu_mock_device_alloc device_alloc;
+	struct iommu_mock_device_attach attach;
+	struct iommu_mock_device_detach detach;
+	struct iommu_device_resv_regions resv_regions;
+	struct iommu_mock_object_info object_info;
+	struct iommu_mock_dma dma;
+};
+
+struct iommufd_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct iommufd_ucmd *ucmd);
+};
+
+#define IOCTL_OP(_ioctl, _fn, _struct, _last)                          \
+	[_IOC_NR(_ioctl)] = {                                          \
+		.size = sizeof(_struct) +                              \
+			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <  \
+					  sizeof(_struct)),            \
+		.min_size = offsetofend(_struct, _last),               \
+		.ioctl_num = _ioctl,                                   \
+		.execute = _fn,                                        \
+	}
+
+static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
+	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
+	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+		 struct iommu_ioas_alloc, out_ioas_id),
+	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
+		 struct iommu_ioas_iova_ranges, out_iova_alignment),
+	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
+	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
+		 length),
+	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
+		 __reserved),
+	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
+		 __reserved),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
+		 struct iommu_hwpt_invalidate, __reserved),
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc,
+		 struct iommu_viommu_alloc, out_viommu_id),
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc,
+		 struct iommu_vdevice_alloc, virt_id),
+	IOCTL_OP(IOMMU_MOCK_INSTANCE_INFO, iommufd_instance_info,
+		 struct iommu_mock_instance_info, instances_uptr),
+	IOCTL_OP(IOMMU_MOCK_DEVICE_ALLOC, iommufd_device_alloc,
+		 struct iommu_mock_device_alloc, __reserved),
+	IOCTL_OP(IOMMU_MOCK_DEVICE_ATTACH, iommufd_device_attach,
+		 struct iommu_mock_device_attach, __reserved),
+	IOCTL_OP(IOMMU_MOCK_DEVICE_DETACH, iommufd_device_detach_ioctl,
+		 struct iommu_mock_device_detach, dev_id),
+	IOCTL_OP(IOMMU_DEVICE_GET_RESV_REGIONS, iommufd_device_resv_regions,
+		 struct iommu_device_resv_regions, regions_uptr),
+	IOCTL_OP(IOMMU_MOCK_OBJECT_INFO, iommufd_object_info,
+		 struct iommu_mock_object_info, out_ttbr),
+	IOCTL_OP(IOMMU_MOCK_DMA, iommufd_device_dma, struct iommu_mock_dma,
+		 uptr),
+};
+
+static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct iommufd_ctx *ictx = filp->private_data;
+	const struct iommufd_ioctl_op *op;
+	struct iommufd_ucmd ucmd = {};
+	union ucmd_buffer buf;
+	unsigned int nr;
+	int rc;
+
+	nr = _IOC_NR(cmd);
+	if (nr >= ARRAY_SIZE(iommufd_ioctl_ops))
+		return -ENOTTY;
+	op = &iommufd_ioctl_ops[nr];
+	if (!op->execute || op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	ucmd.ictx = ictx;
+	ucmd.ubuffer = (void __user *)arg;
+	rc = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (rc)
+		return rc;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	ucmd.cmd = &buf;
+	rc = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				   ucmd.user_size);
+	if (rc)
+		return rc;
+
+	mutex_lock(&ictx->lock);
+	rc = op->execute(&ucmd);
+	mutex_unlock(&ictx->lock);
+	return rc;
+}
+
+static int iommufd_fops_open(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ictx;
+
+	ictx = kzalloc(sizeof(*ictx), GFP_KERNEL_ACCOUNT);
+	if (!ictx)
+		return -ENOMEM;
+	mutex_init(&ictx->lock);
+	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	filp->private_data = ictx;
+	return 0;
+}
+
+/* Closing the file destroys everything it owns. */
+static int iommufd_fops_release(struct inode *inode, struct file *filp)
+{
+	struct iommufd_ctx *ictx = filp->private_data;
+
+	mutex_lock(&ictx->lock);
+	iommufd_destroy_all(ictx);
+	mutex_unlock(&ictx->lock);
+	xa_destroy(&ictx->objects);
+	mutex_destroy(&ictx->lock);
+	kfree(ictx);
+	return 0;
+}
+
+static const struct file_operations iommufd_fops = {
+	.owner = THIS_MODULE,
+	.open = iommufd_fops_open,
+	.release = iommufd_fops_release,
+	.unlocked_ioctl = iommufd_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice iommufd_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "iommufd-mock",
+	.fops = &iommufd_fops,
+	.mode = 0660,
+};
+
+/*
+ * With dev_iommu=1 the device is named "iommu". Registering a duplicate
+ * misc name makes sysfs complain loudly, so look the name up in the misc
+ * class first (found through a device we register under our own name).
+ */
+static int iommufd_register_chardev(void)
+{
+	struct device *other;
+	int rc;
+
+	rc = misc_register(&iommufd_misc);
+	if (rc || !dev_iommu)
+		return rc;
+
+	other = class_find_device_by_name(iommufd_misc.this_device->class,
+					  "iommu");
+	misc_deregister(&iommufd_misc);
+	if (other) {
+		put_device(other);
+		pr_err("iommufd_mock: /dev/iommu is taken (iommufd built in?); load without dev_iommu=1\n");
+		return -EBUSY;
+	}
+	iommufd_misc.name = "iommu";
+	iommufd_misc.minor = MISC_DYNAMIC_MINOR;
+	return misc_register(&iommufd_misc);
+}
+
+static int __init iommufd_mock_init(void)
+{
+	int rc;
+
+	if (!num_instances || num_instances > MIOMMU_MAX_INSTANCES) {
+		pr_err("iommufd_mock: num_instances must be 1-%d\n",
+		       MIOMMU_MAX_INSTANCES);
+		return -EINVAL;
+	}
+	rc = mock_iommu_init(num_instances);
+	if (rc)
+		return rc;
+	rc = iommufd_register_chardev();
+	if (rc) {
+		mock_iommu_exit();
+		return rc;
+	}
+	pr_info("iommufd_mock: /dev/%s with %u mock IOMMU instances\n",
+		iommufd_misc.name, nr_instances);
+	return 0;
+}
+
+static void __exit iommufd_mock_exit(void)
+{
+	misc_deregister(&iommufd_misc);
+	mock_iommu_exit();
+}
+
+module_init(iommufd_mock_init);
+module_exit(iommufd_mock_exit);
+
+MODULE_DESCRIPTION("iommufd-style uAPI backed by a mock IOMMU driver with nesting and vIOMMUs");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-file object table: IDs, lifetime, IOMMU_DESTROY and the
+ * IOMMU_MOCK_OBJECT_INFO view.
+ *
+ * Every command of a file runs under ictx->lock, so an object found in the
+ * table stays valid for the whole command without taking a reference.
+ * obj->users counts the table's reference plus one per dependent object.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "iommufd_private.h"
+
+static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object *) = {
+	[IOMMUFD_OBJ_IOAS] = iommufd_ioas_destroy,
+	[IOMMUFD_OBJ_HWPT_PAGING] = iommufd_hwpt_paging_destroy,
+	[IOMMUFD_OBJ_HWPT_NESTED] = iommufd_hwpt_nested_destroy,
+	[IOMMUFD_OBJ_DEVICE] = iommufd_device_destroy,
+	[IOMMUFD_OBJ_VIOMMU] = iommufd_viommu_destroy,
+	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
+};
+
+/**
+ * iommufd_object_alloc() - allocate an object and reserve its ID
+ * @ictx: context
+ * @size: bytes of the containing struct, whose first member is the header
+ * @type: object type
+ *
+ * The ID is reserved but lookups do not see the object until
+ * iommufd_object_finalize(). Return: the header or ERR_PTR(-ENOMEM/-ENOSPC).
+ */
+struct iommufd_object *iommufd_object_alloc(struct iommufd_ctx *ictx,
+					    size_t size,
+					    enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+	int rc;
+
+	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->type = type;
+	refcount_set(&obj->users, 1);
+	rc = xa_alloc(&ictx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+		      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(obj);
+		return ERR_PTR(rc);
+	}
+	return obj;
+}
+
+/**
+ * iommufd_object_finalize() - publish a fully built object under its ID
+ * @ictx: context
+ * @obj: object from iommufd_object_alloc()
+ */
+void iommufd_object_finalize(struct iommufd_ctx *ictx,
+			     struct iommufd_object *obj)
+{
+	xa_store(&ictx->objects, obj->id, obj, GFP_KERNEL);
+}
+
+/**
+ * iommufd_object_abort() - release the ID and memory of an unpublished object
+ * @ictx: context
+ * @obj: object whose type-specific state was never set up or is undone
+ */
+void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj)
+{
+	xa_erase(&ictx->objects, obj->id);
+	kfree(obj);
+}
+
+/**
+ * iommufd_object_abort_and_destroy() - undo an unpublished, built object
+ * @ictx: context
+ * @obj: object whose type-specific state is complete
+ */
+void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
+				      struct iommufd_object *obj)
+{
+	iommufd_destroy_ops[obj->type](obj);
+	iommufd_object_abort(ictx, obj);
+}
+
+/**
+ * iommufd_get_object() - look up a published object
+ * @ictx: context (its lock held)
+ * @id: object ID
+ * @type: wanted type, or IOMMUFD_OBJ_ANY
+ *
+ * Return: the object, ERR_PTR(-ENOENT) for no such ID, ERR_PTR(-EINVAL) for
+ * another type.
+ */
+struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
+					  enum iommufd_object_type type)
+{
+	struct iommufd_object *obj = xa_load(&ictx->objects, id);
+
+	if (!obj)
+		return ERR_PTR(-ENOENT);
+	if (type != IOMMUFD_OBJ_ANY && obj->type != type)
+		return ERR_PTR(-EINVAL);
+	return obj;
+}
+
+/**
+ * iommufd_object_destroy_now() - remove a published object nobody uses
+ * @ictx: context
+ * @obj: object with users == 1
+ */
+void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
+				struct iommufd_object *obj)
+{
+	xa_erase(&ictx->objects, obj->id);
+	iommufd_destroy_ops[obj->type](obj);
+	kfree(obj);
+}
+
+/**
+ * iommufd_destroy_all() - destroy every object of a closing file
+ * @ictx: context
+ *
+ * Dependencies form a DAG, so each pass frees at least the objects nothing
+ * depends on, and the table empties.
+ */
+void iommufd_destroy_all(struct iommufd_ctx *ictx)
+{
+	struct iommufd_object *obj;
+	unsigned long index;
+	bool progress = true;
+
+	while (progress) {
+		progress = false;
+		xa_for_each(&ictx->objects, index, obj) {
+			if (refcount_read(&obj->users) != 1)
+				continue;
+			iommufd_object_destroy_now(ictx, obj);
+			progress = true;
+		}
+	}
+	WARN_ON(!xa_empty(&ictx->objects));
+}
+
+/* IOMMU_DESTROY: see struct iommu_destroy. */
+int iommufd_destroy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_destroy *cmd = ucmd->cmd;
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (refcount_read(&obj->users) != 1)
+		return -EBUSY;
+	iommufd_object_destroy_now(ucmd->ictx, obj);
+	return 0;
+}
+
+static void hwpt_info(struct iommufd_hwpt *hwpt,
+		      struct iommu_mock_object_info *info)
+{
+	if (hwpt->obj.type == IOMMUFD_OBJ_HWPT_PAGING) {
+		info->out_type = IOMMU_MOCK_OBJ_HWPT_PAGING;
+		info->out_parent_id = hwpt->ioas->obj.id;
+	} else {
+		info->out_type = IOMMU_MOCK_OBJ_HWPT_NESTED;
+		info->out_parent_id = hwpt->viommu ? hwpt->viommu->obj.id :
+						     hwpt->parent->obj.id;
+	}
+	if (hwpt->flags & IOMMU_HWPT_ALLOC_NEST_PARENT)
+		info->out_flags |= IOMMU_MOCK_OBJ_F_NEST_PARENT;
+	if (hwpt->auto_domain)
+		info->out_flags |= IOMMU_MOCK_OBJ_F_AUTO;
+	info->out_instance_id = hwpt->domain->inst->id;
+	if (hwpt->domain->ops->fill_info)
+		hwpt->domain->ops->fill_info(hwpt->domain, info);
+}
+
+/* IOMMU_MOCK_OBJECT_INFO: see struct iommu_mock_object_info. */
+int iommufd_object_info(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_object_info *cmd = ucmd->cmd;
+	struct iommufd_object *obj;
+	struct iommufd_device *idev;
+	struct iommufd_viommu *viommu;
+	struct iommufd_vdevice *vdev;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+
+	*cmd = (struct iommu_mock_object_info){ .size = cmd->size, .id = cmd->id };
+	cmd->out_users = refcount_read(&obj->users) - 1;
+	switch (obj->type) {
+	case IOMMUFD_OBJ_IOAS:
+		cmd->out_type = IOMMU_MOCK_OBJ_IOAS;
+		break;
+	case IOMMUFD_OBJ_HWPT_PAGING:
+	case IOMMUFD_OBJ_HWPT_NESTED:
+		hwpt_info(container_of(obj, struct iommufd_hwpt, obj), cmd);
+		break;
+	case IOMMUFD_OBJ_DEVICE:
+		idev = container_of(obj, struct iommufd_device, obj);
+		cmd->out_type = IOMMU_MOCK_OBJ_DEVICE;
+		cmd->out_parent_id = idev->hwpt ? idev->hwpt->obj.id : 0;
+		cmd->out_instance_id = idev->hw->inst->id;
+		cmd->out_asid = idev->hw->stream_id;
+		break;
+	case IOMMUFD_OBJ_VIOMMU:
+		viommu = container_of(obj, struct iommufd_viommu, obj);
+		cmd->out_type = IOMMU_MOCK_OBJ_VIOMMU;
+		cmd->out_parent_id = viommu->hwpt->obj.id;
+		cmd->out_instance_id = viommu->hw->inst->id;
+		cmd->out_virt_id = viommu->hw->type;
+		cmd->out_invalidations = viommu->hw->invalidations;
+		break;
+	case IOMMUFD_OBJ_VDEVICE:
+		vdev = container_of(obj, struct iommufd_vdevice, obj);
+		cmd->out_type = IOMMU_MOCK_OBJ_VDEVICE;
+		cmd->out_parent_id = vdev->viommu->obj.id;
+		cmd->out_instance_id = vdev->viommu->hw->inst->id;
+		cmd->out_asid = vdev->idev->obj.id;
+		cmd->out_virt_id = vdev->hw.virt_id;
+		cmd->out_invalidations = vdev->hw.invalidations;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Driver interface between the iommufd-mock core and an IOMMU driver.
+ *
+ * The core (drivers/core/) implements the iommufd objects and ioctls and
+ * reaches hardware only through the three ops tables below; the mock driver
+ * (drivers/mock/) implements them. The split follows upstream's IOMMU-wide
+ * ops / per-domain ops / per-vIOMMU ops (seed 003). Nothing here registers
+ * with the kernel's own IOMMU core.
+ */
+#ifndef MIOMMU_H
+#define MIOMMU_H
+
+#include <linux/device.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include "iommufd_mock.h"
+
+#define MIOMMU_READ	BIT(0)	/* device may read through a mapping */
+#define MIOMMU_WRITE	BIT(1)	/* device may write through a mapping */
+
+#define MIOMMU_MAX_INSTANCES 8
+
+struct miommu_instance;
+struct miommu_device;
+struct miommu_domain;
+struct miommu_viommu;
+struct miommu_vdevice;
+
+/**
+ * struct miommu_user_data - driver data passed by userspace, not yet copied
+ * @type: the uAPI data type userspace declared
+ * @uptr: user pointer to the data
+ * @len: bytes at @uptr
+ */
+struct miommu_user_data {
+	u32 type;
+	void __user *uptr;
+	size_t len;
+};
+
+/**
+ * struct miommu_user_data_array - array of invalidation entries in user memory
+ * @type: the uAPI data type of every entry
+ * @uptr: user pointer to entry 0
+ * @entry_len: bytes of one entry as userspace laid it out
+ * @entry_num: in: entries present; out (set by the driver): entries handled
+ */
+struct miommu_user_data_array {
+	u32 type;
+	void __user *uptr;
+	u32 entry_len;
+	u32 entry_num;
+};
+
+/**
+ * struct miommu_ops - IOMMU-wide operations of one instance
+ * @probe_device: create a device with physical @stream_id behind @inst.
+ *                ERR_PTR: -EINVAL out-of-range ID, -EEXIST ID in use, -ENOMEM
+ * @release_device: destroy a device made by @probe_device; it is detached
+ * @hw_info: fill @buf (at most @len bytes) with the hardware info of @inst
+ *           (what IOMMU_GET_HW_INFO reports for its devices), set *@type to
+ *           its uAPI type; returns the bytes of the full data
+ * @domain_alloc_paging: allocate a paging domain for @dev. @flags are
+ *                       enum iommufd_hwpt_alloc_flags; ERR_PTR(-EOPNOTSUPP)
+ *                       for flags the driver does not support
+ * @domain_alloc_nested: allocate a nested domain over the paging domain
+ *                       @parent from user @data; ERR_PTR(-EINVAL) when @parent
+ *                       is not a nest parent or has another format
+ * @domain_compatible: true if @dev may use page tables of @domain's format
+ * @viommu_alloc: allocate a driver vIOMMU of @type over the nest-parent
+ *                @s2; NULL op = the driver offers only the core's DEFAULT type
+ * @get_resv_regions: the reserved regions of @dev, sorted by start; *@num set
+ */
+struct miommu_ops {
+	struct miommu_device *(*probe_device)(struct miommu_instance *inst,
+					      u32 stream_id);
+	void (*release_device)(struct miommu_device *dev);
+	size_t (*hw_info)(struct miommu_instance *inst, void *buf, size_t len,
+			  u32 *type);
+	struct miommu_domain *(*domain_alloc_paging)(struct miommu_device *dev,
+						     u32 flags);
+	struct miommu_domain *(*domain_alloc_nested)(struct miommu_device *dev,
+						     struct miommu_domain *parent,
+						     u32 flags,
+						     const struct miommu_user_data *data);
+	bool (*domain_compatible)(struct miommu_device *dev,
+				  struct miommu_domain *domain);
+	struct miommu_viommu *(*viommu_alloc)(struct miommu_device *dev,
+					      struct miommu_domain *s2, u32 type);
+	const struct iommu_resv_region_info *
+		(*get_resv_regions)(struct miommu_device *dev, unsigned int *num);
+};
+
+/**
+ * struct miommu_domain_ops - operations of one domain (HWPT page table)
+ * @attach_dev: check that @dev can be attached (format, instance); 0 or
+ *              -EINVAL. The core records the attachment
+ * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
+ *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped
+ * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes
+ * @iova_to_phys: translate @iova through the whole domain (stage 1 and the
+ *                parent's stage 2 for a nested domain); -ENOENT if unmapped
+ * @cache_invalidate_user: run the invalidation entries of @array on a
+ *                         nested domain, setting @array->entry_num to the
+ *                         number handled
+ * @fill_info: report driver state for IOMMU_MOCK_OBJECT_INFO
+ * @free: free the domain; no device is attached any more
+ */
+struct miommu_domain_ops {
+	int (*attach_dev)(struct miommu_domain *domain, struct miommu_device *dev);
+	int (*map_pages)(struct miommu_domain *domain, unsigned long iova,
+			 phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			 int prot, size_t *mapped);
+	size_t (*unmap_pages)(struct miommu_domain *domain, unsigned long iova,
+			      size_t pgsize, size_t pgcount);
+	int (*iova_to_phys)(struct miommu_domain *domain, unsigned long iova,
+			    phys_addr_t *phys, int *prot);
+	int (*cache_invalidate_user)(struct miommu_domain *domain,
+				     struct miommu_user_data_array *array);
+	void (*fill_info)(struct miommu_domain *domain,
+			  struct iommu_mock_object_info *info);
+	void (*free)(struct miommu_domain *domain);
+};
+
+/**
+ * struct miommu_viommu_ops - operations of a driver-allocated vIOMMU
+ * @alloc_domain_nested: allocate a nested domain for @dev whose stage 2 is
+ *                       the vIOMMU's; same errnos as domain_alloc_nested
+ * @cache_invalidate: run invalidation entries (IOTLB by ASID, device cache
+ *                    by virt_id), setting @array->entry_num to those handled
+ * @vdevice_init: set up the driver side of a new vDEVICE
+ * @vdevice_destroy: undo @vdevice_init
+ * @destroy: free the vIOMMU; it has no vDEVICE or nested domain left
+ */
+struct miommu_viommu_ops {
+	struct miommu_domain *(*alloc_domain_nested)(struct miommu_viommu *viommu,
+						     struct miommu_device *dev,
+						     u32 flags,
+						     const struct miommu_user_data *data);
+	int (*cache_invalidate)(struct miommu_viommu *viommu,
+				struct miommu_user_data_array *array);
+	int (*vdevice_init)(struct miommu_vdevice *vdev);
+	void (*vdevice_destroy)(struct miommu_vdevice *vdev);
+	void (*destroy)(struct miommu_viommu *viommu);
+};
+
+/**
+ * struct miommu_instance - one physical IOMMU instance, owned by its driver
+ * @ops: IOMMU-wide operations
+ * @id: instance number, as userspace names it
+ */
+struct miommu_instance {
+	const struct miommu_ops *ops;
+	u32 id;
+};
+
+/**
+ * struct miommu_device - a device behind an IOMMU instance
+ * @inst: its IOMMU instance
+ * @dev: the struct device on the driver's bus
+ * @stream_id: its physical stream ID
+ */
+struct miommu_device {
+	struct miommu_instance *inst;
+	struct device dev;
+	u32 stream_id;
+};
+
+/**
+ * enum miommu_domain_type - kinds of domain
+ * @MIOMMU_DOMAIN_PAGING: kernel-managed page table mirroring an IOAS
+ * @MIOMMU_DOMAIN_NESTED: user-managed stage 1 over a paging parent
+ */
+enum miommu_domain_type {
+	MIOMMU_DOMAIN_PAGING = 1,
+	MIOMMU_DOMAIN_NESTED = 2,
+};
+
+/**
+ * struct miommu_domain - an IO page table, embedded in a driver struct
+ * @ops: per-domain operations
+ * @type: enum miommu_domain_type
+ * @inst: instance the domain was allocated for
+ * @aperture_start: first IOVA a paging domain translates
+ * @aperture_last: last IOVA (inclusive)
+ * @pgsize_bitmap: supported page sizes in bytes
+ */
+struct miommu_domain {
+	const struct miommu_domain_ops *ops;
+	enum miommu_domain_type type;
+	struct miommu_instance *inst;
+	u64 aperture_start;
+	u64 aperture_last;
+	unsigned long pgsize_bitmap;
+};
+
+/**
+ * struct miommu_viommu - a vIOMMU, embedded in a driver struct or, for the
+ *                        DEFAULT type, allocated by the core alone
+ * @ops: per-vIOMMU operations, NULL for the core's DEFAULT vIOMMU
+ * @inst: physical instance the vIOMMU is a slice of
+ * @s2: the nest-parent domain it wraps (stage 2)
+ * @type: uAPI vIOMMU type
+ * @vdevs: vDEVICEs by virt_id, kept by the core
+ * @invalidations: entries handled by IOMMU_HWPT_INVALIDATE on the vIOMMU
+ */
+struct miommu_viommu {
+	const struct miommu_viommu_ops *ops;
+	struct miommu_instance *inst;
+	struct miommu_domain *s2;
+	u32 type;
+	struct xarray vdevs;
+	u64 invalidations;
+};
+
+/**
+ * struct miommu_vdevice - a device as seen inside one vIOMMU
+ * @viommu: the vIOMMU
+ * @dev: the physical device
+ * @virt_id: its virtual ID in @viommu (virtual stream ID)
+ * @invalidations: device-cache invalidations that named this vDEVICE
+ */
+struct miommu_vdevice {
+	struct miommu_viommu *viommu;
+	struct miommu_device *dev;
+	u64 virt_id;
+	u64 invalidations;
+};
+
+/* Provided by the core for drivers. */
+int miommu_register_instance(struct miommu_instance *inst);
+void miommu_unregister_instance(struct miommu_instance *inst);
+int miommu_copy_user_data(void *dst, size_t dst_size, size_t min_size,
+			  const struct miommu_user_data *data, u32 type);
+int miommu_copy_array_entry(void *dst, size_t dst_size,
+			    const struct miommu_user_data_array *array,
+			    unsigned int index);
+
+/* Provided by the mock driver for the module's init and exit. */
+int mock_iommu_init(unsigned int num_instances);
+void mock_iommu_exit(void);
+
+#endif

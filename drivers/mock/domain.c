@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mock domains. A paging domain is a real page table of the pinned pages,
+ * kept in an xarray indexed by IOVA page. A nested domain holds the stage-1
+ * description userspace gave; the mock walks no guest table, so its stage 1
+ * is the identity limited to the stage-1 input width, and translation ends
+ * in the parent's page table.
+ */
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "mock.h"
+
+#define MOCK_PTE_PROT_MASK (MIOMMU_READ | MIOMMU_WRITE)
+#define MOCK_PTE_SHIFT 2
+
+static const struct miommu_domain_ops mock_paging_ops;
+static const struct miommu_domain_ops mock_nested_ops;
+
+static u32 mock_format(struct miommu_instance *inst)
+{
+	return to_mock_instance(inst)->info.s1_format;
+}
+
+/**
+ * mock_domain_compatible() - may @dev use page tables of @domain's format
+ * @dev: device
+ * @domain: paging or nested mock domain
+ *
+ * Instances with the same stage-1 format share page tables (seed 004).
+ * Return: true if compatible.
+ */
+bool mock_domain_compatible(struct miommu_device *dev,
+			    struct miommu_domain *domain)
+{
+	return mock_format(dev->inst) == mock_format(domain->inst);
+}
+
+struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,
+					       u32 flags)
+{
+	struct mock_instance *mi = to_mock_instance(dev->inst);
+	struct mock_domain *md;
+
+	if (flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)
+		return ERR_PTR(-EOPNOTSUPP);
+	md = kzalloc(sizeof(*md), GFP_KERNEL_ACCOUNT);
+	if (!md)
+		return ERR_PTR(-ENOMEM);
+	md->core.ops = &mock_paging_ops;
+	md->core.type = MIOMMU_DOMAIN_PAGING;
+	md->core.inst = dev->inst;
+	md->core.aperture_start = mi->info.aperture_start;
+	md->core.aperture_last = mi->info.aperture_last;
+	md->core.pgsize_bitmap = mi->info.pgsize_bitmap;
+	md->flags = flags;
+	xa_init(&md->ptes);
+	return &md->core;
+}
+
+/**
+ * mock_nested_alloc() - validate stage-1 data and allocate a nested domain
+ * @dev: device the domain is made for
+ * @parent: the stage-2 domain
+ * @data: user data, IOMMU_HWPT_DATA_MOCK_S1
+ *
+ * Return: the domain or ERR_PTR: -EINVAL parent not a mock nest parent,
+ * format mismatch, bad ttbr/asid, short data; -EOPNOTSUPP other data type,
+ * unknown flags or reserved bits; -E2BIG, -EFAULT from the copy.
+ */
+struct mock_domain *mock_nested_alloc(struct miommu_device *dev,
+				      struct miommu_domain *parent,
+				      const struct miommu_user_data *data)
+{
+	struct mock_instance *mi = to_mock_instance(dev->inst);
+	struct iommu_hwpt_mock_s1 s1;
+	struct mock_domain *md;
+	int rc;
+
+	if (parent->ops != &mock_paging_ops ||
+	    !(to_mock_domain(parent)->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ERR_PTR(-EINVAL);
+	if (!mock_domain_compatible(dev, parent))
+		return ERR_PTR(-EINVAL);
+	rc = miommu_copy_user_data(&s1, sizeof(s1), sizeof(s1), data,
+				   IOMMU_HWPT_DATA_MOCK_S1);
+	if (rc)
+		return ERR_PTR(rc);
+	if ((s1.flags & ~IOMMU_MOCK_S1_BYPASS) || s1.__reserved)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (s1.format != mi->info.s1_format || !IS_ALIGNED(s1.ttbr, SZ_4K) ||
+	    s1.asid >= BIT(mi->info.asid_bits))
+		return ERR_PTR(-EINVAL);
+
+	md = kzalloc(sizeof(*md), GFP_KERNEL_ACCOUNT);
+	if (!md)
+		return ERR_PTR(-ENOMEM);
+	md->core.ops = &mock_nested_ops;
+	md->core.type = MIOMMU_DOMAIN_NESTED;
+	md->core.inst = dev->inst;
+	md->core.aperture_start = 0;
+	md->core.aperture_last = BIT_ULL(mi->info.s1_ias) - 1;
+	md->core.pgsize_bitmap = mi->info.pgsize_bitmap;
+	md->parent = to_mock_domain(parent);
+	md->s1 = s1;
+	INIT_LIST_HEAD(&md->viommu_item);
+	return md;
+}
+
+struct miommu_domain *mock_domain_alloc_nested(struct miommu_device *dev,
+					       struct miommu_domain *parent,
+					       u32 flags,
+					       const struct miommu_user_data *data)
+{
+	struct mock_domain *md;
+
+	if (flags)
+		return ERR_PTR(-EOPNOTSUPP);
+	md = mock_nested_alloc(dev, parent, data);
+	return IS_ERR(md) ? ERR_CAST(md) : &md->core;
+}
+
+static int mock_attach_dev(struct miommu_domain *domain,
+			   struct miommu_device *dev)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	if (!mock_domain_compatible(dev, domain))
+		return -EINVAL;
+	/* A nested domain of a vIOMMU serves that instance's devices only */
+	if (md->viommu && md->viommu->core.inst != dev->inst)
+		return -EINVAL;
+	return 0;
+}
+
+static int mock_map_pages(struct miommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, size_t *mapped)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+	unsigned long pfn = PHYS_PFN(paddr);
+	size_t i, n = pgsize / PAGE_SIZE * pgcount;
+	int rc;
+
+	*mapped = 0;
+	if (iova < domain->aperture_start ||
+	    iova + n * PAGE_SIZE - 1 > domain->aperture_last)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		rc = xa_err(xa_store(&md->ptes, (iova >> PAGE_SHIFT) + i,
+				     xa_mk_value((pfn + i) << MOCK_PTE_SHIFT |
+						 (prot & MOCK_PTE_PROT_MASK)),
+				     GFP_KERNEL_ACCOUNT));
+		if (rc) {
+			while (i--)
+				xa_erase(&md->ptes, (iova >> PAGE_SHIFT) + i);
+			return rc;
+		}
+	}
+	md->nr_mapped += n;
+	*mapped = n * PAGE_SIZE;
+	return 0;
+}
+
+static size_t mock_unmap_pages(struct miommu_domain *domain,
+			       unsigned long iova, size_t pgsize,
+			       size_t pgcount)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+	size_t i, n = pgsize / PAGE_SIZE * pgcount, done = 0;
+
+	for (i = 0; i < n; i++)
+		if (xa_erase(&md->ptes, (iova >> PAGE_SHIFT) + i))
+			done++;
+	md->nr_mapped -= done;
+	return done * PAGE_SIZE;
+}
+
+static int mock_paging_iova_to_phys(struct miommu_domain *domain,
+				    unsigned long iova, phys_addr_t *phys,
+				    int *prot)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+	void *pte = xa_load(&md->ptes, iova >> PAGE_SHIFT);
+	unsigned long val;
+
+	if (!pte)
+		return -ENOENT;
+	val = xa_to_value(pte);
+	*phys = PFN_PHYS(val >> MOCK_PTE_SHIFT) + offset_in_page(iova);
+	*prot = val & MOCK_PTE_PROT_MASK;
+	return 0;
+}
+
+static void mock_paging_fill_info(struct miommu_domain *domain,
+				  struct iommu_mock_object_info *info)
+{
+	info->out_invalidations = to_mock_domain(domain)->nr_mapped;
+}
+
+static void mock_paging_free(struct miommu_domain *domain)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	WARN_ON(md->nr_mapped);
+	xa_destroy(&md->ptes);
+	kfree(md);
+}
+
+static const struct miommu_domain_ops mock_paging_ops = {
+	.attach_dev = mock_attach_dev,
+	.map_pages = mock_map_pages,
+	.unmap_pages = mock_unmap_pages,
+	.iova_to_phys = mock_paging_iova_to_phys,
+	.fill_info = mock_paging_fill_info,
+	.free = mock_paging_free,
+};
+
+/* Stage 1 is the identity within its input width, then stage 2. */
+static int mock_nested_iova_to_phys(struct miommu_domain *domain,
+				    unsigned long iova, phys_addr_t *phys,
+				    int *prot)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	if (iova > domain->aperture_last)
+		return -ENOENT;
+	return mock_paging_iova_to_phys(&md->parent->core, iova, phys, prot);
+}
+
+/**
+ * mock_inv_entry_get() - copy and check one invalidation entry
+ * @inv: out: the entry
+ * @array: the user array; its type and entry_len are checked here
+ * @index: entry number
+ *
+ * Return: 0; -EINVAL wrong type, short entry, unknown op, bad range;
+ * -EOPNOTSUPP flags or reserved bits; -E2BIG, -EFAULT from the copy.
+ */
+int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
+		       const struct miommu_user_data_array *array,
+		       unsigned int index)
+{
+	u64 end;
+	int rc;
+
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK ||
+	    array->entry_len < sizeof(*inv))
+		return -EINVAL;
+	rc = miommu_copy_array_entry(inv, sizeof(*inv), array, index);
+	if (rc)
+		return rc;
+	if (inv->flags || inv->__reserved)
+		return -EOPNOTSUPP;
+	switch (inv->op) {
+	case IOMMU_MOCK_INV_IOTLB_ALL:
+	case IOMMU_MOCK_INV_DEV_CACHE:
+		return 0;
+	case IOMMU_MOCK_INV_IOTLB_RANGE:
+		if (!inv->length || !IS_ALIGNED(inv->iova, SZ_4K) ||
+		    !IS_ALIGNED(inv->length, SZ_4K) ||
+		    check_add_overflow(inv->iova, inv->length - 1, &end))
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int mock_nested_invalidate(struct miommu_domain *domain,
+				  struct miommu_user_data_array *array)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+	struct iommu_mock_invalidate inv;
+	unsigned int i;
+	int rc = 0;
+
+	/* An empty array only asks whether the type is served */
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK)
+		rc = -EINVAL;
+	for (i = 0; !rc && i < array->entry_num; i++) {
+		rc = mock_inv_entry_get(&inv, array, i);
+		if (rc)
+			break;
+		if (inv.op == IOMMU_MOCK_INV_DEV_CACHE || inv.id != md->s1.asid)
+			rc = -EINVAL;
+		else
+			md->iotlb_invalidations++;
+	}
+	array->entry_num = i;
+	return rc;
+}
+
+static void mock_nested_fill_info(struct miommu_domain *domain,
+				  struct iommu_mock_object_info *info)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	info->out_asid = md->s1.asid;
+	info->out_ttbr = md->s1.ttbr;
+	info->out_invalidations = md->iotlb_invalidations;
+	if (md->s1.flags & IOMMU_MOCK_S1_BYPASS)
+		info->out_flags |= IOMMU_MOCK_OBJ_F_S1_BYPASS;
+}
+
+static void mock_nested_free(struct miommu_domain *domain)
+{
+	struct mock_domain *md = to_mock_domain(domain);
+
+	list_del(&md->viommu_item);
+	kfree(md);
+}
+
+static const struct miommu_domain_ops mock_nested_ops = {
+	.attach_dev = mock_attach_dev,
+	.iova_to_phys = mock_nested_iova_to_phys,
+	.cache_invalidate_user = mock_nested_invalidate,
+	.fill_info = mock_nested_fill_info,
+	.free = mock_nested_free,
+};
