@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared helpers of the iommufd_mock selftests: thin ioctl wrappers that
+ * return 0 or -errno (so a test can write EXPECT_EQ(-EEXIST, ...)), buffers,
+ * and the module facts the tests rely on.
+ *
+ * Include this instead of kselftest_harness.h: it includes the harness.
+ */
+#ifndef MOCK_HELPERS_H
+#define MOCK_HELPERS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/iommufd_mock.h>
+
+/*
+ * The tests are built with -Wall -Wextra -Werror. Three -Wextra warnings come
+ * from the harness's own code and macros, not from the tests, so they are
+ * silenced for the whole file:
+ *  - unused-parameter: its timeout handler, and TEST() bodies that never use
+ *    the variant parameter the macro declares;
+ *  - clobbered: its TEST_F() wrapper keeps a local across setjmp();
+ *  - sign-compare: EXPECT_*()/ASSERT_*() copy both operands into __typeof__
+ *    variables, so a literal or an enum compared with a __u32 field warns.
+ *    Both values are printed on a mismatch, so nothing is lost.
+ */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wclobbered"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+
+/* ---- module facts (README of the module, not in the headers) ---------- */
+
+#define MOCK_PAGE		4096ULL
+#define MOCK_NUM_INSTANCES	3
+#define MOCK_SYSFS_DEVICES	"/sys/bus/mockiommu/devices"
+#define MOCK_DMA_MAX		(16ULL << 20)
+
+/* ARM-like SW_MSI window of instances 0 and 2 */
+#define MOCK_SW_MSI_START	0x8000000ULL
+#define MOCK_SW_MSI_LAST	0x80fffffULL
+/* instance 0: RESV_DIRECT */
+#define MOCK_DIRECT_START	0x70000000ULL
+#define MOCK_DIRECT_LAST	0x7000ffffULL
+/* instance 1 (x86-like): MSI and RESERVED */
+#define MOCK_X86_MSI_START	0xfee00000ULL
+#define MOCK_X86_MSI_LAST	0xfeefffffULL
+#define MOCK_X86_RSV_START	0xb0000000ULL
+#define MOCK_X86_RSV_LAST	0xbfffffffULL
+
+#define MOCK_APERTURE_LAST_0	((1ULL << 48) - 1)
+#define MOCK_APERTURE_LAST_1	((1ULL << 39) - 1)
+#define MOCK_APERTURE_LAST_2	((1ULL << 44) - 1)
+
+static inline uint64_t mock_aperture_last(unsigned int inst)
+{
+	switch (inst) {
+	case 0:
+		return MOCK_APERTURE_LAST_0;
+	case 1:
+		return MOCK_APERTURE_LAST_1;
+	default:
+		return MOCK_APERTURE_LAST_2;
+	}
+}
+
+static inline uint32_t mock_s1_format(unsigned int inst)
+{
+	return (inst & 1) ? IOMMU_MOCK_S1_FORMAT_X86_FL :
+			    IOMMU_MOCK_S1_FORMAT_ARM_LPAE;
+}
+
+/* ---- raw access ---------------------------------------------------------- */
+
+static inline int mock_open(void)
+{
+	return open(IOMMUFD_MOCK_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* ioctl() as 0 or -errno */
+static inline int mock_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+#define U64_PTR(p) ((__u64)(uintptr_t)(p))
+
+/* ---- generic ------------------------------------------------------------ */
+
+static inline int mock_destroy(int fd, uint32_t id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return mock_ioctl(fd, IOMMU_DESTROY, &cmd);
+}
+
+static inline int mock_obj_info(int fd, uint32_t id,
+				struct iommu_mock_object_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->id = id;
+	return mock_ioctl(fd, IOMMU_MOCK_OBJECT_INFO, info);
+}
+
+/* True if @id names no object of @fd (OBJECT_INFO says ENOENT). */
+static inline bool mock_obj_gone(int fd, uint32_t id)
+{
+	struct iommu_mock_object_info info;
+
+	return mock_obj_info(fd, id, &info) == -ENOENT;
+}
+
+/* ---- IOAS ------------------------------------------------------------- */
+
+static inline int ioas_alloc(int fd, uint32_t *ioas_id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int ret = mock_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
+
+	if (!ret && ioas_id)
+		*ioas_id = cmd.out_ioas_id;
+	return ret;
+}
+
+/* Map with explicit flags; *iova is in (FIXED) and out. */
+static inline int ioas_map_flags(int fd, uint32_t ioas_id, uint32_t flags,
+				 const void *va, uint64_t length, uint64_t *iova)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas_id,
+		.user_va = U64_PTR(va),
+		.length = length,
+		.iova = iova ? *iova : 0,
+	};
+	int ret = mock_ioctl(fd, IOMMU_IOAS_MAP, &cmd);
+
+	if (!ret && iova)
+		*iova = cmd.iova;
+	return ret;
+}
+
+#define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+
+static inline int ioas_map_fixed(int fd, uint32_t ioas_id, const void *va,
+				 uint64_t length, uint64_t iova)
+{
+	return ioas_map_flags(fd, ioas_id, MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA,
+			      va, length, &iova);
+}
+
+static inline int ioas_map_any(int fd, uint32_t ioas_id, const void *va,
+			       uint64_t length, uint64_t *iova)
+{
+	*iova = 0;
+	return ioas_map_flags(fd, ioas_id, MAP_RW, va, length, iova);
+}
+
+static inline int ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova,
+			     uint64_t length, uint64_t *out_len)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = length,
+	};
+	int ret = mock_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd);
+
+	if (!ret && out_len)
+		*out_len = cmd.length;
+	return ret;
+}
+
+/* *num in: array entries, out: ranges the IOAS has (also on EMSGSIZE). */
+static inline int ioas_ranges(int fd, uint32_t ioas_id,
+			      struct iommu_iova_range *ranges, uint32_t *num,
+			      uint64_t *align)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.num_iovas = *num,
+		.allowed_iovas = U64_PTR(ranges),
+	};
+	int ret = mock_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd);
+
+	if (!ret || ret == -EMSGSIZE)
+		*num = cmd.num_iovas;
+	if (!ret && align)
+		*align = cmd.out_iova_alignment;
+	return ret;
+}
+
+/* ---- mock devices ------------------------------------------------------ */
+
+static inline int dev_alloc(int fd, uint32_t inst, uint32_t sid,
+			    uint32_t *dev_id)
+{
+	struct iommu_mock_device_alloc cmd = {
+		.size = sizeof(cmd),
+		.instance_id = inst,
+		.stream_id = sid,
+	};
+	int ret = mock_ioctl(fd, IOMMU_MOCK_DEVICE_ALLOC, &cmd);
+
+	if (!ret && dev_id)
+		*dev_id = cmd.out_dev_id;
+	return ret;
+}
+
+static inline int dev_attach_flags(int fd, uint32_t dev_id, uint32_t pt_id,
+				   uint32_t flags, uint32_t *hwpt_id)
+{
+	struct iommu_mock_device_attach cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+	int ret = mock_ioctl(fd, IOMMU_MOCK_DEVICE_ATTACH, &cmd);
+
+	if (!ret && hwpt_id)
+		*hwpt_id = cmd.out_hwpt_id;
+	return ret;
+}
+
+static inline int dev_attach(int fd, uint32_t dev_id, uint32_t pt_id,
+			     uint32_t *hwpt_id)
+{
+	return dev_attach_flags(fd, dev_id, pt_id, 0, hwpt_id);
+}
+
+static inline int dev_replace(int fd, uint32_t dev_id, uint32_t pt_id,
+			      uint32_t *hwpt_id)
+{
+	return dev_attach_flags(fd, dev_id, pt_id, IOMMU_MOCK_ATTACH_REPLACE,
+				hwpt_id);
+}
+
+static inline int dev_detach(int fd, uint32_t dev_id)
+{
+	struct iommu_mock_device_detach cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+	};
+
+	return mock_ioctl(fd, IOMMU_MOCK_DEVICE_DETACH, &cmd);
+}
+
+static inline int dev_dma(int fd, uint32_t dev_id, uint32_t flags,
+			  uint64_t iova, void *buf, uint64_t length)
+{
+	struct iommu_mock_dma cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.iova = iova,
+		.length = length,
+		.uptr = U64_PTR(buf),
+	};
+
+	return mock_ioctl(fd, IOMMU_MOCK_DMA, &cmd);
+}
+
+/* The device writes @length bytes of @buf at @iova. */
+static inline int dma_write(int fd, uint32_t dev_id, uint64_t iova,
+			    const void *buf, uint64_t length)
+{
+	return dev_dma(fd, dev_id, IOMMU_MOCK_DMA_WRITE, iova, (void *)buf,
+		       length);
+}
+
+/* The device reads @length bytes at @iova into @buf. */
+static inline int dma_read(int fd, uint32_t dev_id, uint64_t iova, void *buf,
+			   uint64_t length)
+{
+	return dev_dma(fd, dev_id, 0, iova, buf, length);
+}
+
+static inline int resv_regions(int fd, uint32_t dev_id,
+			       struct iommu_resv_region_info *regions,
+			       uint32_t *num)
+{
+	struct iommu_device_resv_regions cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.num_regions = *num,
+		.regions_uptr = U64_PTR(regions),
+	};
+	int ret = mock_ioctl(fd, IOMMU_DEVICE_GET_RESV_REGIONS, &cmd);
+
+	if (!ret || ret == -EMSGSIZE)
+		*num = cmd.num_regions;
+	return ret;
+}
+
+static inline int instance_info(int fd, struct iommu_hw_info_mock *arr,
+				uint32_t *num)
+{
+	struct iommu_mock_instance_info cmd = {
+		.size = sizeof(cmd),
+		.num_instances = *num,
+		.instances_uptr = U64_PTR(arr),
+	};
+	int ret = mock_ioctl(fd, IOMMU_MOCK_INSTANCE_INFO, &cmd);
+
+	if (!ret || ret == -EMSGSIZE)
+		*num = cmd.num_instances;
+	return ret;
+}
+
+/* GET_HW_INFO with a struct iommu_hw_info_mock buffer; @cmd is filled. */
+static inline int hw_info_cmd(int fd, struct iommu_hw_info *cmd,
+			      uint32_t dev_id, uint32_t flags, uint32_t in_type,
+			      void *buf, uint32_t len)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->flags = flags;
+	cmd->dev_id = dev_id;
+	cmd->data_len = len;
+	cmd->data_uptr = U64_PTR(buf);
+	cmd->in_data_type = in_type;
+	return mock_ioctl(fd, IOMMU_GET_HW_INFO, cmd);
+}
+
+static inline int hw_info(int fd, uint32_t dev_id,
+			  struct iommu_hw_info_mock *data)
+{
+	struct iommu_hw_info cmd;
+
+	memset(data, 0, sizeof(*data));
+	return hw_info_cmd(fd, &cmd, dev_id, 0, 0, data, sizeof(*data));
+}
+
+/* ---- HWPTs ------------------------------------------------------------- */
+
+static inline int hwpt_alloc_data(int fd, uint32_t dev_id, uint32_t pt_id,
+				  uint32_t flags, uint32_t data_type,
+				  const void *data, uint32_t data_len,
+				  uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = U64_PTR(data),
+	};
+	int ret = mock_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!ret && hwpt_id)
+		*hwpt_id = cmd.out_hwpt_id;
+	return ret;
+}
+
+/* Paging HWPT on an IOAS (flags 0 or NEST_PARENT). */
+static inline int hwpt_alloc(int fd, uint32_t dev_id, uint32_t ioas_id,
+			     uint32_t flags, uint32_t *hwpt_id)
+{
+	return hwpt_alloc_data(fd, dev_id, ioas_id, flags, IOMMU_HWPT_DATA_NONE,
+			       NULL, 0, hwpt_id);
+}
+
+static inline struct iommu_hwpt_mock_s1 mock_s1(uint32_t format, uint32_t asid,
+						uint64_t ttbr)
+{
+	struct iommu_hwpt_mock_s1 s1 = {
+		.format = format,
+		.ttbr = ttbr,
+		.asid = asid,
+	};
+
+	return s1;
+}
+
+/* Nested HWPT on a NEST_PARENT HWPT or a vIOMMU. */
+static inline int hwpt_alloc_nested(int fd, uint32_t dev_id, uint32_t pt_id,
+				    const struct iommu_hwpt_mock_s1 *s1,
+				    uint32_t *hwpt_id)
+{
+	return hwpt_alloc_data(fd, dev_id, pt_id, 0, IOMMU_HWPT_DATA_MOCK_S1,
+			       s1, sizeof(*s1), hwpt_id);
+}
+
+/* *num in: entries; out: entries handled (also on error). */
+static inline int hwpt_invalidate(int fd, uint32_t id, uint32_t data_type,
+				  const void *entries, uint32_t entry_len,
+				  uint32_t *num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = id,
+		.data_uptr = U64_PTR(entries),
+		.data_type = data_type,
+		.entry_len = entry_len,
+		.entry_num = *num,
+	};
+	int ret = mock_ioctl(fd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*num = cmd.entry_num;
+	return ret;
+}
+
+static inline int mock_invalidate(int fd, uint32_t id,
+				  const struct iommu_mock_invalidate *inv,
+				  uint32_t *num)
+{
+	return hwpt_invalidate(fd, id, IOMMU_HWPT_INVALIDATE_DATA_MOCK, inv,
+			       sizeof(*inv), num);
+}
+
+/* ---- vIOMMU / vDEVICE ---------------------------------------------------- */
+
+static inline int viommu_alloc(int fd, uint32_t dev_id, uint32_t hwpt_id,
+			       uint32_t type, uint32_t *viommu_id)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = type,
+		.dev_id = dev_id,
+		.hwpt_id = hwpt_id,
+	};
+	int ret = mock_ioctl(fd, IOMMU_VIOMMU_ALLOC, &cmd);
+
+	if (!ret && viommu_id)
+		*viommu_id = cmd.out_viommu_id;
+	return ret;
+}
+
+static inline int vdev_alloc(int fd, uint32_t viommu_id, uint32_t dev_id,
+			     uint64_t virt_id, uint32_t *vdev_id)
+{
+	struct iommu_vdevice_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu_id,
+		.dev_id = dev_id,
+		.virt_id = virt_id,
+	};
+	int ret = mock_ioctl(fd, IOMMU_VDEVICE_ALLOC, &cmd);
+
+	if (!ret && vdev_id)
+		*vdev_id = cmd.out_vdevice_id;
+	return ret;
+}
+
+/* ---- memory -------------------------------------------------------------- */
+
+/* @pages anonymous pages, filled with @fill; MAP_FAILED on failure. */
+static inline void *mock_pages(uint64_t pages, int fill)
+{
+	void *p = mmap(NULL, pages * MOCK_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		memset(p, fill, pages * MOCK_PAGE);
+	return p;
+}
+
+static inline void fill_pattern(void *buf, uint64_t len, uint32_t seed)
+{
+	uint8_t *b = buf;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
+}
+
+/* ---- sysfs ----------------------------------------------------------------- */
+
+static inline void mock_sysfs_path(char *buf, size_t len, uint32_t inst,
+				   uint32_t sid)
+{
+	snprintf(buf, len, MOCK_SYSFS_DEVICES "/mockiommu%u.%04x", inst, sid);
+}
+
+static inline bool mock_sysfs_exists(uint32_t inst, uint32_t sid)
+{
+	char path[128];
+
+	mock_sysfs_path(path, sizeof(path), inst, sid);
+	return access(path, F_OK) == 0;
+}
+
+#endif /* MOCK_HELPERS_H */
