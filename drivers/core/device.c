@@ -159,7 +159,7 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
 	if (!inst)
 		return -ENODEV;
 
-	idev = iommufd_object_alloc_type(ucmd->ictx, idev, IOMMUFD_OBJ_DEVICE);
+	idev = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_device, IOMMUFD_OBJ_DEVICE);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
 	hw = inst->ops->probe_device(inst, cmd->stream_id);

@@ -97,7 +97,7 @@ struct iommufd_hwpt *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,
 	if (IS_ERR(domain))
 		return ERR_CAST(domain);
 
-	hwpt = iommufd_object_alloc_type(ictx, hwpt, IOMMUFD_OBJ_HWPT_PAGING);
+	hwpt = iommufd_object_alloc_type(ictx, struct iommufd_hwpt, IOMMUFD_OBJ_HWPT_PAGING);
 	if (IS_ERR(hwpt)) {
 		domain->ops->free(domain);
 		return hwpt;
@@ -165,7 +165,7 @@ hwpt_nested_alloc(struct iommufd_ctx *ictx, struct iommufd_object *pt_obj,
 	if (IS_ERR(domain))
 		return ERR_CAST(domain);
 
-	hwpt = iommufd_object_alloc_type(ictx, hwpt, IOMMUFD_OBJ_HWPT_NESTED);
+	hwpt = iommufd_object_alloc_type(ictx, struct iommufd_hwpt, IOMMUFD_OBJ_HWPT_NESTED);
 	if (IS_ERR(hwpt)) {
 		domain->ops->free(domain);
 		return hwpt;

@@ -22,10 +22,6 @@
 INTERVAL_TREE_DEFINE(struct iopt_node, rb, unsigned long, subtree_last,
 		     NODE_START, NODE_LAST, static, iopt_tree)
 
-#define for_each_iopt_node(node, root, first, last)                    \
-	for (node = iopt_tree_iter_first(root, first, last); node;     \
-	     node = iopt_tree_iter_next(node, first, last))
-
 static struct iopt_area *to_area(struct iopt_node *node)
 {
 	return container_of(node, struct iopt_area, node);
@@ -259,7 +255,8 @@ int iopt_unmap(struct iommufd_ioas *ioas, unsigned long iova,
 	struct iopt_node *node;
 
 	*unmapped = 0;
-	for_each_iopt_node(node, &ioas->areas, iova, last)
+	for (node = iopt_tree_iter_first(&ioas->areas, iova, last); node;
+	     node = iopt_tree_iter_next(node, iova, last))
 		if (node->start < iova || node->last > last)
 			return -EINVAL;
 
@@ -328,7 +325,8 @@ int iopt_fill_domain(struct iommufd_ioas *ioas, struct miommu_domain *domain)
 	struct iopt_node *node, *undo;
 	int rc;
 
-	for_each_iopt_node(node, &ioas->areas, 0, ULONG_MAX) {
+	for (node = iopt_tree_iter_first(&ioas->areas, 0, ULONG_MAX); node;
+	     node = iopt_tree_iter_next(node, 0, ULONG_MAX)) {
 		rc = iopt_area_map(to_area(node), domain);
 		if (rc)
 			goto out_unmap;
@@ -336,7 +334,8 @@ int iopt_fill_domain(struct iommufd_ioas *ioas, struct miommu_domain *domain)
 	return 0;
 
 out_unmap:
-	for_each_iopt_node(undo, &ioas->areas, 0, ULONG_MAX) {
+	for (undo = iopt_tree_iter_first(&ioas->areas, 0, ULONG_MAX); undo;
+	     undo = iopt_tree_iter_next(undo, 0, ULONG_MAX)) {
 		if (undo == node)
 			break;
 		iopt_area_unmap(to_area(undo), domain);
@@ -354,7 +353,8 @@ void iopt_unfill_domain(struct iommufd_ioas *ioas,
 {
 	struct iopt_node *node;
 
-	for_each_iopt_node(node, &ioas->areas, 0, ULONG_MAX)
+	for (node = iopt_tree_iter_first(&ioas->areas, 0, ULONG_MAX); node;
+	     node = iopt_tree_iter_next(node, 0, ULONG_MAX))
 		iopt_area_unmap(to_area(node), domain);
 }
 
@@ -389,7 +389,8 @@ unsigned int iopt_allowed_ranges(struct iommufd_ioas *ioas,
 	unsigned int n = 0;
 	bool done = false;
 
-	for_each_iopt_node(node, &ioas->reserved, 0, ULONG_MAX) {
+	for (node = iopt_tree_iter_first(&ioas->reserved, 0, ULONG_MAX); node;
+	     node = iopt_tree_iter_next(node, 0, ULONG_MAX)) {
 		if (node->start > next) {
 			if (n < max) {
 				out[n].start = next;

@@ -37,7 +37,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
-	ioas = iommufd_object_alloc_type(ucmd->ictx, ioas, IOMMUFD_OBJ_IOAS);
+	ioas = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_ioas, IOMMUFD_OBJ_IOAS);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 	ioas->areas = RB_ROOT_CACHED;

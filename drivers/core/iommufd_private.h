@@ -49,7 +49,7 @@ struct iommufd_object {
  * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published
  */
 struct iommufd_ctx {
-	struct mutex lock;
+	struct mutex lock; /* serialises all commands of the file */
 	struct xarray objects;
 };
 
@@ -86,9 +86,9 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx);
 int iommufd_destroy(struct iommufd_ucmd *ucmd);
 int iommufd_object_info(struct iommufd_ucmd *ucmd);
 
-#define iommufd_object_alloc_type(ictx, ptr, type) \
-	container_of(iommufd_object_alloc(ictx, sizeof(*(ptr)), type), \
-		     typeof(*(ptr)), obj)
+#define iommufd_object_alloc_type(ictx, _struct, type) \
+	container_of(iommufd_object_alloc(ictx, sizeof(_struct), type), \
+		     _struct, obj)
 
 /* io_pagetable.c: the IOVA space of an IOAS */
 

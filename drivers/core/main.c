@@ -141,6 +141,7 @@ int iommufd_instance_info(struct iommufd_ucmd *ucmd)
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
 }
 
+/* Large enough for the argument struct of every command in the table. */
 union ucmd_buffer {
 	struct iommu_destroy destroy;
 	struct iommu_ioas_alloc ioas_alloc;
@@ -164,52 +165,49 @@ union ucmd_buffer {
 struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
-#define IOCTL_OP(_ioctl, _fn, _struct, _last)                          \
-	[_IOC_NR(_ioctl)] = {                                          \
-		.size = sizeof(_struct) +                              \
-			BUILD_BUG_ON_ZERO(sizeof(union ucmd_buffer) <  \
-					  sizeof(_struct)),            \
+/* Every command is _IO(IOMMUFD_TYPE, nr): the table is indexed by nr. */
+#define IOCTL_OP(_nr, _fn, _struct, _last)                             \
+	[_nr] = {                                                      \
+		.size = sizeof(_struct),                               \
 		.min_size = offsetofend(_struct, _last),               \
-		.ioctl_num = _ioctl,                                   \
 		.execute = _fn,                                        \
 	}
 
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
-	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
-	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+	IOCTL_OP(IOMMUFD_CMD_DESTROY, iommufd_destroy, struct iommu_destroy, id),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
-	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
+	IOCTL_OP(IOMMUFD_CMD_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
 		 struct iommu_ioas_iova_ranges, out_iova_alignment),
-	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
-	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
+	IOCTL_OP(IOMMUFD_CMD_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
-	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
+	IOCTL_OP(IOMMUFD_CMD_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
 		 __reserved),
-	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
+	IOCTL_OP(IOMMUFD_CMD_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
 		 __reserved),
-	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
+	IOCTL_OP(IOMMUFD_CMD_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
 		 struct iommu_hwpt_invalidate, __reserved),
-	IOCTL_OP(IOMMU_VIOMMU_ALLOC, iommufd_viommu_alloc,
+	IOCTL_OP(IOMMUFD_CMD_VIOMMU_ALLOC, iommufd_viommu_alloc,
 		 struct iommu_viommu_alloc, out_viommu_id),
-	IOCTL_OP(IOMMU_VDEVICE_ALLOC, iommufd_vdevice_alloc,
+	IOCTL_OP(IOMMUFD_CMD_VDEVICE_ALLOC, iommufd_vdevice_alloc,
 		 struct iommu_vdevice_alloc, virt_id),
-	IOCTL_OP(IOMMU_MOCK_INSTANCE_INFO, iommufd_instance_info,
+	IOCTL_OP(IOMMUFD_MOCK_CMD_INSTANCE_INFO, iommufd_instance_info,
 		 struct iommu_mock_instance_info, instances_uptr),
-	IOCTL_OP(IOMMU_MOCK_DEVICE_ALLOC, iommufd_device_alloc,
+	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_ALLOC, iommufd_device_alloc,
 		 struct iommu_mock_device_alloc, __reserved),
-	IOCTL_OP(IOMMU_MOCK_DEVICE_ATTACH, iommufd_device_attach,
+	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_ATTACH, iommufd_device_attach,
 		 struct iommu_mock_device_attach, __reserved),
-	IOCTL_OP(IOMMU_MOCK_DEVICE_DETACH, iommufd_device_detach_ioctl,
+	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_DETACH, iommufd_device_detach_ioctl,
 		 struct iommu_mock_device_detach, dev_id),
-	IOCTL_OP(IOMMU_DEVICE_GET_RESV_REGIONS, iommufd_device_resv_regions,
+	IOCTL_OP(IOMMUFD_CMD_DEVICE_GET_RESV_REGIONS, iommufd_device_resv_regions,
 		 struct iommu_device_resv_regions, regions_uptr),
-	IOCTL_OP(IOMMU_MOCK_OBJECT_INFO, iommufd_object_info,
+	IOCTL_OP(IOMMUFD_MOCK_CMD_OBJECT_INFO, iommufd_object_info,
 		 struct iommu_mock_object_info, out_ttbr),
-	IOCTL_OP(IOMMU_MOCK_DMA, iommufd_device_dma, struct iommu_mock_dma,
+	IOCTL_OP(IOMMUFD_MOCK_CMD_DMA, iommufd_device_dma, struct iommu_mock_dma,
 		 uptr),
 };
 
@@ -227,7 +225,7 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (nr >= ARRAY_SIZE(iommufd_ioctl_ops))
 		return -ENOTTY;
 	op = &iommufd_ioctl_ops[nr];
-	if (!op->execute || op->ioctl_num != cmd)
+	if (!op->execute || cmd != _IO(IOMMUFD_TYPE, nr))
 		return -ENOTTY;
 
 	ucmd.ictx = ictx;

@@ -60,7 +60,7 @@ int iommufd_vdevice_alloc(struct iommufd_ucmd *ucmd)
 	if (vdevice_exists(hw, idev->hw))
 		return -EEXIST;
 
-	vdev = iommufd_object_alloc_type(ucmd->ictx, vdev, IOMMUFD_OBJ_VDEVICE);
+	vdev = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_vdevice, IOMMUFD_OBJ_VDEVICE);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 	vdev->viommu = viommu;

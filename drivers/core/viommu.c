@@ -75,7 +75,7 @@ int iommufd_viommu_alloc(struct iommufd_ucmd *ucmd)
 	hw->type = cmd->type;
 	xa_init(&hw->vdevs);
 
-	viommu = iommufd_object_alloc_type(ucmd->ictx, viommu,
+	viommu = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_viommu,
 					   IOMMUFD_OBJ_VIOMMU);
 	if (IS_ERR(viommu)) {
 		if (hw->ops)

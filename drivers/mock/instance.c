@@ -35,7 +35,8 @@ static const struct iommu_resv_region_info x86_resv[] = {
 	  .flags = IOMMU_RESV_REGION_WRITE },
 };
 
-static struct bus_type mock_bus = {
+/* MOCK_BUS_TYPE: const where the kernel allows it (Kbuild probe) */
+static MOCK_BUS_TYPE mock_bus = {
 	.name = "mockiommu",
 };
 

@@ -3,7 +3,7 @@
  * iommufd uAPI, the subset served by iommufd_mock.ko.
  *
  * Every number, layout, enum value and errno rule here matches upstream
- * Linux include/uapi/linux/iommufd.h (6.17 cycle) for the commands listed.
+ * Linux's iommufd uAPI header (6.17 cycle) for the commands listed.
  * The text is the iommufd-mock project's own. Extensions that upstream does
  * not have live in <linux/iommufd_mock.h>, in their own number range.
  */
@@ -76,6 +76,7 @@ struct iommu_destroy {
 	__u32 size;
 	__u32 id;
 };
+
 #define IOMMU_DESTROY _IO(IOMMUFD_TYPE, IOMMUFD_CMD_DESTROY)
 
 /**
@@ -92,6 +93,7 @@ struct iommu_ioas_alloc {
 	__u32 flags;
 	__u32 out_ioas_id;
 };
+
 #define IOMMU_IOAS_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOC)
 
 /**
@@ -130,6 +132,7 @@ struct iommu_ioas_iova_ranges {
 	__aligned_u64 allowed_iovas;
 	__aligned_u64 out_iova_alignment;
 };
+
 #define IOMMU_IOAS_IOVA_RANGES _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_IOVA_RANGES)
 
 /**
@@ -177,6 +180,7 @@ struct iommu_ioas_map {
 	__aligned_u64 length;
 	__aligned_u64 iova;
 };
+
 #define IOMMU_IOAS_MAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)
 
 /**
@@ -201,6 +205,7 @@ struct iommu_ioas_unmap {
 	__aligned_u64 iova;
 	__aligned_u64 length;
 };
+
 #define IOMMU_IOAS_UNMAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)
 
 /**
@@ -277,6 +282,7 @@ struct iommu_hwpt_alloc {
 	__u32 fault_id;
 	__u32 __reserved2;
 };
+
 #define IOMMU_HWPT_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)
 
 /**
@@ -351,6 +357,7 @@ struct iommu_hw_info {
 	__u8 __reserved[3];
 	__aligned_u64 out_capabilities;
 };
+
 #define IOMMU_GET_HW_INFO _IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)
 
 /**
@@ -396,6 +403,7 @@ struct iommu_hwpt_invalidate {
 	__u32 entry_num;
 	__u32 __reserved;
 };
+
 #define IOMMU_HWPT_INVALIDATE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)
 
 /**
@@ -447,6 +455,7 @@ struct iommu_viommu_alloc {
 	__u32 __reserved;
 	__aligned_u64 data_uptr;
 };
+
 #define IOMMU_VIOMMU_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)
 
 /**
@@ -475,6 +484,7 @@ struct iommu_vdevice_alloc {
 	__u32 out_vdevice_id;
 	__aligned_u64 virt_id;
 };
+
 #define IOMMU_VDEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)
 
 #endif

@@ -114,6 +114,7 @@ struct iommu_mock_instance_info {
 	__u32 num_instances;
 	__aligned_u64 instances_uptr;
 };
+
 #define IOMMU_MOCK_INSTANCE_INFO _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_INSTANCE_INFO)
 
 /**
@@ -142,6 +143,7 @@ struct iommu_mock_device_alloc {
 	__u32 out_dev_id;
 	__u32 __reserved;
 };
+
 #define IOMMU_MOCK_DEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DEVICE_ALLOC)
 
 /**
@@ -185,6 +187,7 @@ struct iommu_mock_device_attach {
 	__u32 out_hwpt_id;
 	__u32 __reserved;
 };
+
 #define IOMMU_MOCK_DEVICE_ATTACH _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DEVICE_ATTACH)
 
 /**
@@ -200,6 +203,7 @@ struct iommu_mock_device_detach {
 	__u32 size;
 	__u32 dev_id;
 };
+
 #define IOMMU_MOCK_DEVICE_DETACH _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DEVICE_DETACH)
 
 /**
@@ -273,6 +277,7 @@ struct iommu_device_resv_regions {
 	__u32 __reserved;
 	__aligned_u64 regions_uptr;
 };
+
 #define IOMMU_DEVICE_GET_RESV_REGIONS \
 	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_DEVICE_GET_RESV_REGIONS)
 
@@ -408,6 +413,7 @@ struct iommu_mock_object_info {
 	__aligned_u64 out_invalidations;
 	__aligned_u64 out_ttbr;
 };
+
 #define IOMMU_MOCK_OBJECT_INFO _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_OBJECT_INFO)
 
 /**
@@ -449,6 +455,7 @@ struct iommu_mock_dma {
 	__aligned_u64 length;
 	__aligned_u64 uptr;
 };
+
 #define IOMMU_MOCK_DMA _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DMA)
 
 #endif
