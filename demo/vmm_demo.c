@@ -470,6 +470,46 @@ static void check_reserved(const struct vdev *devs, unsigned int ndevs,
 		}
 }
 
+/* True if a device before @d on the same vIOMMU has region @g too. */
+static int region_listed(const struct vdev *devs, unsigned int d,
+			 const struct iommu_resv_region_info *g)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < d; i++) {
+		if (devs[i].vi != devs[d].vi)
+			continue;
+		for (k = 0; k < devs[i].num_regions; k++)
+			if (devs[i].regions[k].start == g->start &&
+			    devs[i].regions[k].last == g->last &&
+			    devs[i].regions[k].type == g->type)
+				return 1;
+	}
+	return 0;
+}
+
+/* Names of the devices on @vi that have region @g, comma separated. */
+static void region_owners(const struct vdev *devs, unsigned int ndevs,
+			  const struct viommu *vi,
+			  const struct iommu_resv_region_info *g, char *buf,
+			  size_t size)
+{
+	unsigned int i, k;
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < ndevs; i++) {
+		if (devs[i].vi != vi)
+			continue;
+		for (k = 0; k < devs[i].num_regions; k++)
+			if (devs[i].regions[k].start == g->start &&
+			    devs[i].regions[k].last == g->last &&
+			    devs[i].regions[k].type == g->type && len < size)
+				len += snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "", devs[i].name);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* The walkthrough                                                      */
 /* ------------------------------------------------------------------ */
@@ -478,8 +518,8 @@ int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : IOMMUFD_MOCK_DEVICE_PATH;
 	struct viommu vis[2] = {
-		{ .name = "vSMMU (ARM-like)" },
-		{ .name = "vVT-d (x86-like)" },
+		{ .name = "vSMMU" },
+		{ .name = "vVT-d" },
 	};
 	struct viommu *arm = &vis[0], *x86 = &vis[1];
 	struct vdev devs[3] = {
@@ -730,14 +770,20 @@ int main(int argc, char **argv)
 				continue;
 			for (k = 0; k < devs[j].num_regions &&
 				    nresv < ARRAY_SIZE(resv); k++) {
-				resv[nresv++] = (struct range){
-					devs[j].regions[k].start,
-					devs[j].regions[k].last };
-				out("  avoid  0x%llx-0x%llx (%s of %s)",
-				    (unsigned long long)devs[j].regions[k].start,
-				    (unsigned long long)devs[j].regions[k].last,
-				    resv_type_name(devs[j].regions[k].type),
-				    devs[j].name);
+				const struct iommu_resv_region_info *g =
+					&devs[j].regions[k];
+				char who[64];
+
+				if (region_listed(devs, j, g))
+					continue;
+				resv[nresv++] = (struct range){ g->start,
+								g->last };
+				region_owners(devs, ARRAY_SIZE(devs), v, g, who,
+					      sizeof(who));
+				out("  avoid  0x%llx-0x%llx %s of %s",
+				    (unsigned long long)g->start,
+				    (unsigned long long)g->last,
+				    resv_type_name(g->type), who);
 			}
 		}
 		nwin = free_windows(resv, nresv, 0, hi, win, ARRAY_SIZE(win));
@@ -818,7 +864,6 @@ int main(int argc, char **argv)
 			die("attached to HWPT %u, asked for %u", a.out_hwpt_id,
 			    d->vi->parent_hwpt);
 	}
-	out("the shared IOAS now has:");
 	{
 		struct range holes[32];
 		unsigned int n;
@@ -924,10 +969,11 @@ int main(int argc, char **argv)
 		      d->dev_id, d->name, a.pt_id, format_name(s1.format),
 		      (unsigned long long)s1.ttbr, s1.asid);
 		d->nested_hwpt = a.out_hwpt_id;
+		out("out_hwpt_id=%u", d->nested_hwpt);
 		info = object_info(d->nested_hwpt);
-		out("out_hwpt_id=%u: type=%s parent=%u (vIOMMU) asid=0x%x ttbr=0x%llx",
-		    d->nested_hwpt, obj_type_name(info.out_type),
-		    info.out_parent_id, info.out_asid,
+		out("type=%s parent=%u (vIOMMU) instance=%u asid=0x%x ttbr=0x%llx",
+		    obj_type_name(info.out_type), info.out_parent_id,
+		    info.out_instance_id, info.out_asid,
 		    (unsigned long long)info.out_ttbr);
 		if (info.out_type != IOMMU_MOCK_OBJ_HWPT_NESTED ||
 		    info.out_asid != d->asid || info.out_ttbr != d->ttbr)
