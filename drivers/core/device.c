@@ -72,6 +72,9 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 
 	if (old == hwpt)
 		return 0;
+	/* A vIOMMU's nested HWPTs serve its own instance only (seed 002) */
+	if (hwpt->viommu && hwpt->viommu->hw->inst != idev->hw->inst)
+		return -EINVAL;
 	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
 	if (rc)
 		return rc;
