@@ -73,6 +73,97 @@ static inline uint64_t mock_aperture_last(unsigned int inst)
 	}
 }
 
+/*
+ * What each default instance reports: its reserved regions (sorted by start)
+ * and the allowed IOVA ranges of an IOAS holding one paging HWPT of the
+ * instance with one of its devices attached, directly ("paging", also a
+ * NEST_PARENT HWPT) or through a nested HWPT ("nested": only SW_MSI taken).
+ */
+struct mock_inst_facts {
+	uint32_t s1_format;
+	uint32_t sid_bits;
+	uint32_t hw_flags;
+	uint64_t aperture_last;
+	uint32_t nregions;
+	struct iommu_resv_region_info regions[2];
+	uint32_t nranges_paging;
+	struct iommu_iova_range ranges_paging[3];
+	uint32_t nranges_nested;
+	struct iommu_iova_range ranges_nested[3];
+};
+
+static const struct mock_inst_facts mock_facts[MOCK_NUM_INSTANCES] = {
+	[0] = {
+		.s1_format = IOMMU_MOCK_S1_FORMAT_ARM_LPAE,
+		.sid_bits = 16,
+		.hw_flags = IOMMU_HW_INFO_MOCK_VIOMMU | IOMMU_HW_INFO_MOCK_NESTING,
+		.aperture_last = MOCK_APERTURE_LAST_0,
+		.nregions = 2,
+		.regions = {
+			{ MOCK_SW_MSI_START, MOCK_SW_MSI_LAST,
+			  IOMMU_RESV_TYPE_SW_MSI, 0 },
+			{ MOCK_DIRECT_START, MOCK_DIRECT_LAST,
+			  IOMMU_RESV_TYPE_DIRECT,
+			  IOMMU_RESV_REGION_READ | IOMMU_RESV_REGION_WRITE },
+		},
+		.nranges_paging = 3,
+		.ranges_paging = {
+			{ 0, MOCK_SW_MSI_START - 1 },
+			{ MOCK_SW_MSI_LAST + 1, MOCK_DIRECT_START - 1 },
+			{ MOCK_DIRECT_LAST + 1, MOCK_APERTURE_LAST_0 },
+		},
+		.nranges_nested = 2,
+		.ranges_nested = {
+			{ 0, MOCK_SW_MSI_START - 1 },
+			{ MOCK_SW_MSI_LAST + 1, MOCK_APERTURE_LAST_0 },
+		},
+	},
+	[1] = {
+		.s1_format = IOMMU_MOCK_S1_FORMAT_X86_FL,
+		.sid_bits = 16,
+		.hw_flags = IOMMU_HW_INFO_MOCK_NESTING,
+		.aperture_last = MOCK_APERTURE_LAST_1,
+		.nregions = 2,
+		.regions = {
+			{ MOCK_X86_RSV_START, MOCK_X86_RSV_LAST,
+			  IOMMU_RESV_TYPE_RESERVED, 0 },
+			{ MOCK_X86_MSI_START, MOCK_X86_MSI_LAST,
+			  IOMMU_RESV_TYPE_MSI, 0 },
+		},
+		.nranges_paging = 3,
+		.ranges_paging = {
+			{ 0, MOCK_X86_RSV_START - 1 },
+			{ MOCK_X86_RSV_LAST + 1, MOCK_X86_MSI_START - 1 },
+			{ MOCK_X86_MSI_LAST + 1, MOCK_APERTURE_LAST_1 },
+		},
+		.nranges_nested = 1,
+		.ranges_nested = {
+			{ 0, MOCK_APERTURE_LAST_1 },
+		},
+	},
+	[2] = {
+		.s1_format = IOMMU_MOCK_S1_FORMAT_ARM_LPAE,
+		.sid_bits = 8,
+		.hw_flags = IOMMU_HW_INFO_MOCK_VIOMMU | IOMMU_HW_INFO_MOCK_NESTING,
+		.aperture_last = MOCK_APERTURE_LAST_2,
+		.nregions = 1,
+		.regions = {
+			{ MOCK_SW_MSI_START, MOCK_SW_MSI_LAST,
+			  IOMMU_RESV_TYPE_SW_MSI, 0 },
+		},
+		.nranges_paging = 2,
+		.ranges_paging = {
+			{ 0, MOCK_SW_MSI_START - 1 },
+			{ MOCK_SW_MSI_LAST + 1, MOCK_APERTURE_LAST_2 },
+		},
+		.nranges_nested = 2,
+		.ranges_nested = {
+			{ 0, MOCK_SW_MSI_START - 1 },
+			{ MOCK_SW_MSI_LAST + 1, MOCK_APERTURE_LAST_2 },
+		},
+	},
+};
+
 static inline uint32_t mock_s1_format(unsigned int inst)
 {
 	return (inst & 1) ? IOMMU_MOCK_S1_FORMAT_X86_FL :
@@ -457,6 +548,32 @@ static inline int vdev_alloc(int fd, uint32_t viommu_id, uint32_t dev_id,
 		*vdev_id = cmd.out_vdevice_id;
 	return ret;
 }
+
+/*
+ * Assert that IOAS_IOVA_RANGES of @ioas returns exactly the @n ranges of
+ * @exp (a macro, so ASSERT/EXPECT reach the calling test).
+ */
+#define EXPECT_RANGES(fd, ioas, exp, n) do {					\
+	struct iommu_iova_range __r[8];						\
+	uint32_t __n = 8, __i;							\
+	memset(__r, 0, sizeof(__r));						\
+	ASSERT_EQ(0, ioas_ranges(fd, ioas, __r, &__n, NULL));			\
+	ASSERT_EQ((uint32_t)(n), __n);						\
+	for (__i = 0; __i < __n; __i++) {					\
+		EXPECT_EQ((exp)[__i].start, __r[__i].start)			\
+			TH_LOG("range %u start 0x%llx", __i,			\
+			       (unsigned long long)__r[__i].start);		\
+		EXPECT_EQ((exp)[__i].last, __r[__i].last)			\
+			TH_LOG("range %u last 0x%llx", __i,			\
+			       (unsigned long long)__r[__i].last);		\
+	}									\
+} while (0)
+
+/* The IOAS allows [0, last] and nothing else. */
+#define EXPECT_ONE_RANGE(fd, ioas, last) do {					\
+	const struct iommu_iova_range __one[1] = { { 0, (last) } };		\
+	EXPECT_RANGES(fd, ioas, __one, 1);					\
+} while (0)
 
 /* ---- memory -------------------------------------------------------------- */
 

@@ -1,0 +1,974 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mock devices: alloc, sysfs, attach/replace/detach, automatic HWPTs, DMA
+ * errors, GET_HW_INFO, INSTANCE_INFO and the per-device reserved regions
+ * (IOMMU_DEVICE_GET_RESV_REGIONS and their effect on IOAS_IOVA_RANGES).
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mock_helpers.h"
+
+/* stream IDs of this file: 0x60-0x7f on each instance */
+#define SID_BASE 0x60
+
+#define BUF_PAGES 8
+#define DMA_IOVA 0x100000ULL
+
+/* ---- reserved regions, per instance ------------------------------------- */
+
+FIXTURE(resv) {
+	int fd;
+	uint32_t ioas_id;
+	uint32_t dev_id;
+	uint32_t sid;
+	const struct mock_inst_facts *f;
+	uint8_t *buf;
+};
+
+FIXTURE_VARIANT(resv) {
+	uint32_t inst;
+};
+
+FIXTURE_VARIANT_ADD(resv, arm_inst0) { .inst = 0 };
+FIXTURE_VARIANT_ADD(resv, x86_inst1) { .inst = 1 };
+FIXTURE_VARIANT_ADD(resv, arm_inst2) { .inst = 2 };
+
+FIXTURE_SETUP(resv)
+{
+	self->f = &mock_facts[variant->inst];
+	self->sid = SID_BASE + 1;
+	self->fd = mock_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioas_alloc(self->fd, &self->ioas_id));
+	ASSERT_EQ(0, dev_alloc(self->fd, variant->inst, self->sid,
+			       &self->dev_id));
+	self->buf = mock_pages(BUF_PAGES, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+}
+
+FIXTURE_TEARDOWN(resv)
+{
+	if (self->buf && self->buf != MAP_FAILED)
+		munmap(self->buf, BUF_PAGES * MOCK_PAGE);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+#define EXPECT_REGION(exp, got) do {						\
+	EXPECT_EQ((exp).start, (got).start);					\
+	EXPECT_EQ((exp).last, (got).last);					\
+	EXPECT_EQ((exp).type, (got).type);					\
+	if ((exp).type == IOMMU_RESV_TYPE_DIRECT)				\
+		EXPECT_EQ((exp).flags, (got).flags);				\
+} while (0)
+
+TEST_F(resv, report_emsgsize_then_all)
+{
+	struct iommu_resv_region_info r[2];
+	uint32_t num = 0, i;
+
+	ASSERT_EQ(-EMSGSIZE, resv_regions(self->fd, self->dev_id, NULL, &num));
+	ASSERT_EQ(self->f->nregions, num);
+	memset(r, 0, sizeof(r));
+	ASSERT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
+	ASSERT_EQ(self->f->nregions, num);
+	for (i = 0; i < num; i++)
+		EXPECT_REGION(self->f->regions[i], r[i]);
+}
+
+TEST_F(resv, short_array_gets_prefix)
+{
+	struct iommu_resv_region_info r[3];
+	uint32_t num = self->f->nregions - 1, i;
+
+	memset(r, 0xa5, sizeof(r));
+	ASSERT_EQ(-EMSGSIZE, resv_regions(self->fd, self->dev_id, r, &num));
+	EXPECT_EQ(self->f->nregions, num);
+	for (i = 0; i + 1 < self->f->nregions; i++)
+		EXPECT_REGION(self->f->regions[i], r[i]);
+	/* the entry past the given count is not written */
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, r[self->f->nregions - 1].start);
+	EXPECT_EQ(0xa5a5a5a5U, r[self->f->nregions - 1].type);
+}
+
+TEST_F(resv, bigger_array_ok)
+{
+	struct iommu_resv_region_info r[4];
+	uint32_t num = 4, i;
+
+	ASSERT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
+	ASSERT_EQ(self->f->nregions, num);
+	for (i = 0; i < num; i++)
+		EXPECT_REGION(self->f->regions[i], r[i]);
+}
+
+TEST_F(resv, reported_while_attached)
+{
+	struct iommu_resv_region_info r[2];
+	uint32_t num = 2, i, hwpt;
+
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
+	ASSERT_EQ(self->f->nregions, num);
+	for (i = 0; i < num; i++)
+		EXPECT_REGION(self->f->regions[i], r[i]);
+}
+
+TEST_F(resv, hw_info_counts_regions)
+{
+	struct iommu_hw_info_mock hi;
+
+	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &hi));
+	EXPECT_EQ(self->f->nregions, hi.num_resv_regions);
+}
+
+/* every region start and last page is refused by a FIXED map */
+#define EXPECT_REGIONS_REFUSED(only_sw_msi) do {				\
+	uint32_t __i;								\
+	for (__i = 0; __i < self->f->nregions; __i++) {			\
+		const struct iommu_resv_region_info *__g = &self->f->regions[__i]; \
+		int __want = (!(only_sw_msi) ||					\
+			      __g->type == IOMMU_RESV_TYPE_SW_MSI) ? -EINVAL : 0; \
+		EXPECT_EQ(__want, ioas_map_fixed(self->fd, self->ioas_id,	\
+						 self->buf, MOCK_PAGE,		\
+						 __g->start))			\
+			TH_LOG("region %u start", __i);				\
+		EXPECT_EQ(__want, ioas_map_fixed(self->fd, self->ioas_id,	\
+						 self->buf, MOCK_PAGE,		\
+						 __g->last + 1 - MOCK_PAGE))	\
+			TH_LOG("region %u last page", __i);			\
+		/* the page right below the region is allowed */		\
+		EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf, \
+					    MOCK_PAGE, __g->start - MOCK_PAGE)) \
+			TH_LOG("region %u page below", __i);			\
+	}									\
+	ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL);		\
+} while (0)
+
+TEST_F(resv, paging_attach_reserves_all)
+{
+	uint32_t hwpt, out;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, hwpt, &out));
+	EXPECT_EQ(hwpt, out);
+	EXPECT_RANGES(self->fd, self->ioas_id, self->f->ranges_paging,
+		      self->f->nranges_paging);
+	EXPECT_REGIONS_REFUSED(false);
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
+	/* and the regions can be mapped again */
+	EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, self->f->regions[0].start));
+}
+
+TEST_F(resv, nest_parent_attach_reserves_all)
+{
+	uint32_t hwpt, out;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &hwpt));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, hwpt, &out));
+	EXPECT_EQ(hwpt, out);
+	EXPECT_RANGES(self->fd, self->ioas_id, self->f->ranges_paging,
+		      self->f->nranges_paging);
+	EXPECT_REGIONS_REFUSED(false);
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
+}
+
+TEST_F(resv, auto_attach_reserves_all)
+{
+	uint32_t hwpt;
+
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_RANGES(self->fd, self->ioas_id, self->f->ranges_paging,
+		      self->f->nranges_paging);
+	EXPECT_REGIONS_REFUSED(false);
+	/* the automatic HWPT goes with the detach, and so does its aperture */
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, UINT64_MAX);
+}
+
+TEST_F(resv, nested_attach_reserves_sw_msi_only)
+{
+	struct iommu_hwpt_mock_s1 s1 = mock_s1(self->f->s1_format, 1, 0x1000);
+	uint32_t parent, nested, out;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev_id, parent, &s1,
+				       &nested));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, nested, &out));
+	EXPECT_EQ(nested, out);
+	EXPECT_RANGES(self->fd, self->ioas_id, self->f->ranges_nested,
+		      self->f->nranges_nested);
+	EXPECT_REGIONS_REFUSED(true);
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
+}
+
+TEST_F(resv, attach_over_mapping_eaddrinuse)
+{
+	struct iommu_mock_object_info info;
+	uint64_t at = self->f->regions[self->f->nregions - 1].start;
+	uint32_t hwpt, out;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, at));
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, self->dev_id, hwpt, &out));
+	/* nothing changed */
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
+	/* also through an automatic HWPT */
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, self->dev_id, self->ioas_id,
+					  &out));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	/* with the mapping gone, the attach works */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, at, MOCK_PAGE, NULL));
+	EXPECT_EQ(0, dev_attach(self->fd, self->dev_id, hwpt, &out));
+}
+
+TEST_F(resv, nested_attach_over_mapping)
+{
+	struct iommu_hwpt_mock_s1 s1 = mock_s1(self->f->s1_format, 2, 0x2000);
+	uint32_t parent, nested, out, i;
+	bool has_sw_msi = false;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev_id, parent, &s1,
+				       &nested));
+	for (i = 0; i < self->f->nregions; i++) {
+		ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+					    MOCK_PAGE, self->f->regions[i].start));
+		if (self->f->regions[i].type == IOMMU_RESV_TYPE_SW_MSI)
+			has_sw_msi = true;
+	}
+	/* only a SW_MSI window is claimed in the parent's IOAS */
+	EXPECT_EQ(has_sw_msi ? -EADDRINUSE : 0,
+		  dev_attach(self->fd, self->dev_id, nested, &out));
+}
+
+TEST_F(resv, shared_reservation_kept_until_last_detach)
+{
+	uint32_t hwpt, dev2, out;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, variant->inst, self->sid + 1, &dev2));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, hwpt, &out));
+	ASSERT_EQ(0, dev_attach(self->fd, dev2, hwpt, &out));
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_RANGES(self->fd, self->ioas_id, self->f->ranges_paging,
+		      self->f->nranges_paging);
+	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+					  MOCK_PAGE, self->f->regions[0].start));
+	ASSERT_EQ(0, dev_detach(self->fd, dev2));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
+}
+
+TEST_F(resv, hw_info_values)
+{
+	struct iommu_hw_info_mock hi;
+
+	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &hi));
+	EXPECT_EQ(variant->inst, hi.instance_id);
+	EXPECT_EQ(self->f->s1_format, hi.s1_format);
+	EXPECT_EQ(self->f->sid_bits, hi.sid_bits);
+	EXPECT_EQ(self->f->hw_flags, hi.flags);
+	EXPECT_EQ(16, hi.asid_bits);
+	EXPECT_EQ(0, hi.aperture_start);
+	EXPECT_EQ(self->f->aperture_last, hi.aperture_last);
+	EXPECT_NE(0, hi.pgsize_bitmap & MOCK_PAGE);
+	EXPECT_EQ(0, hi.pgsize_bitmap & (MOCK_PAGE - 1));
+}
+
+TEST_F(resv, instance_info_matches_hw_info)
+{
+	struct iommu_hw_info_mock hi, all[MOCK_NUM_INSTANCES];
+	uint32_t num = MOCK_NUM_INSTANCES;
+
+	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &hi));
+	memset(all, 0, sizeof(all));
+	ASSERT_EQ(0, instance_info(self->fd, all, &num));
+	ASSERT_EQ(MOCK_NUM_INSTANCES, num);
+	EXPECT_EQ(0, memcmp(&hi, &all[variant->inst], sizeof(hi)));
+}
+
+TEST_F(resv, sysfs_node_follows_device)
+{
+	char path[128];
+	uint32_t dev2;
+
+	mock_sysfs_path(path, sizeof(path), variant->inst, self->sid);
+	EXPECT_EQ(0, access(path, F_OK)) TH_LOG("no %s", path);
+	EXPECT_FALSE(mock_sysfs_exists(variant->inst, self->sid + 2));
+	ASSERT_EQ(0, dev_alloc(self->fd, variant->inst, self->sid + 2, &dev2));
+	EXPECT_TRUE(mock_sysfs_exists(variant->inst, self->sid + 2));
+	ASSERT_EQ(0, mock_destroy(self->fd, dev2));
+	EXPECT_FALSE(mock_sysfs_exists(variant->inst, self->sid + 2));
+	ASSERT_EQ(0, mock_destroy(self->fd, self->dev_id));
+	EXPECT_NE(0, access(path, F_OK)) TH_LOG("%s still there", path);
+}
+
+TEST_F(resv, stream_id_range)
+{
+	uint32_t max = (1U << self->f->sid_bits) - 1, dev;
+
+	EXPECT_EQ(0, dev_alloc(self->fd, variant->inst, max, &dev));
+	EXPECT_TRUE(mock_sysfs_exists(variant->inst, max));
+	EXPECT_EQ(-EINVAL, dev_alloc(self->fd, variant->inst, max + 1, &dev));
+	EXPECT_EQ(-EINVAL, dev_alloc(self->fd, variant->inst, UINT32_MAX, &dev));
+	EXPECT_EQ(0, dev_alloc(self->fd, variant->inst, 0, &dev));
+}
+
+TEST_F(resv, device_info)
+{
+	struct iommu_mock_object_info info;
+
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(IOMMU_MOCK_OBJ_DEVICE, info.out_type);
+	EXPECT_EQ(variant->inst, info.out_instance_id);
+	EXPECT_EQ(self->sid, info.out_asid);
+	EXPECT_EQ(0, info.out_parent_id);
+}
+
+/* ---- device alloc / attach / detach (instance 0 unless said) -------------- */
+
+FIXTURE(dev) {
+	int fd;
+	uint32_t ioas_id;
+	uint32_t dev_id;	/* instance 0, SID_BASE + 8 */
+	uint8_t *buf;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = mock_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioas_alloc(self->fd, &self->ioas_id));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 8, &self->dev_id));
+	ASSERT_LE(1, self->dev_id);
+	self->buf = mock_pages(BUF_PAGES, 0);
+	ASSERT_NE(MAP_FAILED, self->buf);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->buf && self->buf != MAP_FAILED)
+		munmap(self->buf, BUF_PAGES * MOCK_PAGE);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(dev, alloc_flags_reserved_eopnotsupp)
+{
+	struct iommu_mock_device_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = 1,
+		.instance_id = 0,
+		.stream_id = SID_BASE + 9,
+	};
+
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ALLOC, &cmd));
+	cmd.flags = 0;
+	cmd.__reserved = 1;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ALLOC, &cmd));
+	EXPECT_FALSE(mock_sysfs_exists(0, SID_BASE + 9));
+}
+
+TEST_F(dev, alloc_bad_instance_enodev)
+{
+	uint32_t dev;
+
+	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, MOCK_NUM_INSTANCES,
+				     SID_BASE + 9, &dev));
+	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, 8, SID_BASE + 9, &dev));
+	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, UINT32_MAX, SID_BASE + 9, &dev));
+}
+
+TEST_F(dev, alloc_duplicate_sid_eexist)
+{
+	uint32_t dev;
+
+	EXPECT_EQ(-EEXIST, dev_alloc(self->fd, 0, SID_BASE + 8, &dev));
+	/* the same stream ID on other instances is another ID space */
+	EXPECT_EQ(0, dev_alloc(self->fd, 1, SID_BASE + 8, &dev));
+	EXPECT_EQ(0, dev_alloc(self->fd, 2, SID_BASE + 8, &dev));
+	EXPECT_EQ(-EEXIST, dev_alloc(self->fd, 2, SID_BASE + 8, &dev));
+}
+
+TEST_F(dev, alloc_duplicate_sid_other_fd_eexist)
+{
+	int fd2 = mock_open();
+	uint32_t dev;
+
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-EEXIST, dev_alloc(fd2, 0, SID_BASE + 8, &dev));
+	EXPECT_EQ(0, dev_alloc(fd2, 0, SID_BASE + 9, &dev));
+	EXPECT_EQ(-EEXIST, dev_alloc(self->fd, 0, SID_BASE + 9, &dev));
+	close(fd2);
+}
+
+TEST_F(dev, sid_free_after_destroy)
+{
+	uint32_t dev;
+
+	ASSERT_EQ(0, mock_destroy(self->fd, self->dev_id));
+	EXPECT_TRUE(mock_obj_gone(self->fd, self->dev_id));
+	EXPECT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 8, &dev));
+	EXPECT_NE(self->dev_id, dev);
+}
+
+TEST_F(dev, attach_ioas_makes_auto_hwpt)
+{
+	struct iommu_mock_object_info info;
+	uint32_t hwpt = 0;
+
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_LE(1, hwpt);
+	EXPECT_NE(self->ioas_id, hwpt);
+	EXPECT_NE(self->dev_id, hwpt);
+	ASSERT_EQ(0, mock_obj_info(self->fd, hwpt, &info));
+	EXPECT_EQ(IOMMU_MOCK_OBJ_HWPT_PAGING, info.out_type);
+	EXPECT_EQ(IOMMU_MOCK_OBJ_F_AUTO,
+		  info.out_flags & (IOMMU_MOCK_OBJ_F_AUTO |
+				    IOMMU_MOCK_OBJ_F_NEST_PARENT));
+	EXPECT_EQ(self->ioas_id, info.out_parent_id);
+	EXPECT_EQ(0, info.out_instance_id);
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(hwpt, info.out_parent_id);
+}
+
+TEST_F(dev, auto_hwpt_reused_then_freed)
+{
+	uint32_t dev2, h1, h2;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 9, &dev2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &h1));
+	ASSERT_EQ(0, dev_attach(self->fd, dev2, self->ioas_id, &h2));
+	EXPECT_EQ(h1, h2);
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_FALSE(mock_obj_gone(self->fd, h1));
+	ASSERT_EQ(0, dev_detach(self->fd, dev2));
+	EXPECT_TRUE(mock_obj_gone(self->fd, h1));
+	EXPECT_EQ(-ENOENT, mock_destroy(self->fd, h1));
+	/* the IOAS is free again */
+	EXPECT_EQ(0, mock_destroy(self->fd, self->ioas_id));
+}
+
+TEST_F(dev, auto_hwpt_per_ioas)
+{
+	uint32_t ioas2, dev2, h1, h2;
+
+	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 9, &dev2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &h1));
+	ASSERT_EQ(0, dev_attach(self->fd, dev2, ioas2, &h2));
+	EXPECT_NE(h1, h2);
+}
+
+TEST_F(dev, attach_paging_hwpt)
+{
+	struct iommu_mock_object_info info;
+	uint32_t hwpt, out = 0;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, hwpt, &out));
+	EXPECT_EQ(hwpt, out);
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(hwpt, info.out_parent_id);
+	ASSERT_EQ(0, mock_obj_info(self->fd, hwpt, &info));
+	EXPECT_EQ(0, info.out_flags & IOMMU_MOCK_OBJ_F_AUTO);
+	/* a HWPT the user made outlives the detach */
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_FALSE(mock_obj_gone(self->fd, hwpt));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	EXPECT_EQ(0, mock_destroy(self->fd, hwpt));
+}
+
+TEST_F(dev, attach_twice_ebusy)
+{
+	struct iommu_mock_object_info info;
+	uint32_t h1, h2, out;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &h1));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &h2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, h1, &out));
+	EXPECT_EQ(-EBUSY, dev_attach(self->fd, self->dev_id, h2, &out));
+	EXPECT_EQ(-EBUSY, dev_attach(self->fd, self->dev_id, h1, &out));
+	EXPECT_EQ(-EBUSY, dev_attach(self->fd, self->dev_id, self->ioas_id,
+				     &out));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(h1, info.out_parent_id);
+}
+
+TEST_F(dev, replace_moves_dma)
+{
+	struct iommu_mock_object_info info;
+	uint32_t ioas2, h1, h2, out = 0;
+	uint8_t *buf2, data[32];
+
+	buf2 = mock_pages(1, 0);
+	ASSERT_NE(MAP_FAILED, buf2);
+	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, ioas2, buf2, MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &h1));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, ioas2, 0, &h2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, h1, &out));
+
+	memset(data, 0x61, sizeof(data));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+			       sizeof(data)));
+	EXPECT_EQ(0x61, self->buf[0]);
+	EXPECT_EQ(0, buf2[0]);
+
+	ASSERT_EQ(0, dev_replace(self->fd, self->dev_id, h2, &out));
+	EXPECT_EQ(h2, out);
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(h2, info.out_parent_id);
+	memset(data, 0x62, sizeof(data));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+			       sizeof(data)));
+	EXPECT_EQ(0x61, self->buf[0]);
+	EXPECT_EQ(0x62, buf2[0]);
+	/* the old HWPT is no longer in use */
+	EXPECT_EQ(0, mock_destroy(self->fd, h1));
+	munmap(buf2, MOCK_PAGE);
+}
+
+TEST_F(dev, replace_auto_hwpt_to_other_ioas)
+{
+	uint32_t ioas2, h1, h2;
+
+	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &h1));
+	ASSERT_EQ(0, dev_replace(self->fd, self->dev_id, ioas2, &h2));
+	EXPECT_NE(h1, h2);
+	/* the old automatic HWPT lost its last device */
+	EXPECT_TRUE(mock_obj_gone(self->fd, h1));
+	EXPECT_EQ(0, mock_destroy(self->fd, self->ioas_id));
+	EXPECT_EQ(-EBUSY, mock_destroy(self->fd, ioas2));
+}
+
+TEST_F(dev, replace_detached_einval)
+{
+	struct iommu_mock_object_info info;
+	uint32_t hwpt, out;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(-EINVAL, dev_replace(self->fd, self->dev_id, hwpt, &out));
+	EXPECT_EQ(-EINVAL, dev_replace(self->fd, self->dev_id, self->ioas_id,
+				       &out));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+}
+
+TEST_F(dev, failed_replace_keeps_attachment)
+{
+	struct iommu_mock_object_info info;
+	uint32_t x86dev, h0, h1, ioas2, h2, out;
+	uint8_t data[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 1, SID_BASE + 8, &x86dev));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &h0));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, x86dev, self->ioas_id, 0, &h1));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, h0, &out));
+
+	/* x86-format HWPT: EINVAL */
+	EXPECT_EQ(-EINVAL, dev_replace(self->fd, self->dev_id, h1, &out));
+	/* an IOAS with a mapping in the SW_MSI window: EADDRINUSE */
+	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, ioas2, self->buf, MOCK_PAGE,
+				    MOCK_SW_MSI_START));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, ioas2, 0, &h2));
+	EXPECT_EQ(-EADDRINUSE, dev_replace(self->fd, self->dev_id, h2, &out));
+	EXPECT_ONE_RANGE(self->fd, ioas2, MOCK_APERTURE_LAST_0);
+
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(h0, info.out_parent_id);
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+			       sizeof(data)));
+	EXPECT_EQ(0, memcmp(self->buf, data, sizeof(data)));
+	/* its reservations in the first IOAS are still held */
+	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+					  MOCK_PAGE, MOCK_SW_MSI_START));
+}
+
+TEST_F(dev, detach_errors)
+{
+	uint32_t hwpt;
+
+	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->dev_id));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->dev_id));
+	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->ioas_id));
+	EXPECT_EQ(-ENOENT, dev_detach(self->fd, 0xfffffff0));
+	EXPECT_EQ(-ENOENT, dev_detach(self->fd, 0));
+}
+
+TEST_F(dev, attach_bad_ids)
+{
+	uint32_t parent, viommu, out;
+
+	EXPECT_EQ(-ENOENT, dev_attach(self->fd, self->dev_id, 0xfffffff0, &out));
+	EXPECT_EQ(-ENOENT, dev_attach(self->fd, 0xfffffff0, self->ioas_id, &out));
+	/* pt_id is a device, dev_id an IOAS */
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev_id, self->dev_id, &out));
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->ioas_id, self->ioas_id,
+				      &out));
+	/* pt_id is a vIOMMU */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev_id, parent,
+				  IOMMU_VIOMMU_TYPE_MOCK, &viommu));
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev_id, viommu, &out));
+}
+
+TEST_F(dev, attach_flags_reserved_eopnotsupp)
+{
+	struct iommu_mock_device_attach cmd = {
+		.size = sizeof(cmd),
+		.flags = 1U << 1,
+		.dev_id = self->dev_id,
+		.pt_id = self->ioas_id,
+	};
+	struct iommu_mock_object_info info;
+
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ATTACH, &cmd));
+	cmd.flags = 0;
+	cmd.__reserved = 1;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ATTACH, &cmd));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+}
+
+TEST_F(dev, dma_not_attached_einval)
+{
+	uint8_t data[8];
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	EXPECT_EQ(-EINVAL, dma_read(self->fd, self->dev_id, DMA_IOVA, data,
+				    sizeof(data)));
+	EXPECT_EQ(-EINVAL, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+				     sizeof(data)));
+}
+
+TEST_F(dev, dma_bad_length_einval)
+{
+	uint32_t hwpt;
+	uint8_t data[8];
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_EQ(-EINVAL, dma_read(self->fd, self->dev_id, DMA_IOVA, data, 0));
+	EXPECT_EQ(-EINVAL, dma_read(self->fd, self->dev_id, DMA_IOVA, data,
+				    MOCK_DMA_MAX + 1));
+	EXPECT_EQ(-EINVAL, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+				     UINT64_MAX));
+}
+
+TEST_F(dev, dma_flags_reserved_eopnotsupp)
+{
+	uint8_t data[8] = { 0 };
+	uint32_t hwpt;
+	struct iommu_mock_dma cmd = {
+		.size = sizeof(cmd),
+		.flags = 1U << 1,
+		.dev_id = self->dev_id,
+		.iova = DMA_IOVA,
+		.length = sizeof(data),
+		.uptr = U64_PTR(data),
+	};
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	cmd.flags = IOMMU_MOCK_DMA_WRITE;
+	cmd.__reserved = 1;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	cmd.__reserved = 0;
+	EXPECT_EQ(0, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+}
+
+TEST_F(dev, dma_bad_uptr_efault)
+{
+	uint32_t hwpt;
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_EQ(-EFAULT, dma_read(self->fd, self->dev_id, DMA_IOVA,
+				    (void *)(uintptr_t)8, 64));
+	EXPECT_EQ(-EFAULT, dma_write(self->fd, self->dev_id, DMA_IOVA,
+				     (void *)(uintptr_t)8, 64));
+}
+
+TEST_F(dev, dma_bad_ids)
+{
+	uint8_t data[8];
+
+	EXPECT_EQ(-ENOENT, dma_read(self->fd, 0xfffffff0, DMA_IOVA, data,
+				    sizeof(data)));
+	EXPECT_EQ(-EINVAL, dma_read(self->fd, self->ioas_id, DMA_IOVA, data,
+				    sizeof(data)));
+}
+
+TEST_F(dev, dma_16mib)
+{
+	const uint64_t len = MOCK_DMA_MAX;
+	uint8_t *mem, *data;
+	uint32_t hwpt;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	data = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_NE(MAP_FAILED, data);
+	fill_pattern(data, len, 9);
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, mem, len,
+				    0x1000000));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, 0x1000000, data, len));
+	EXPECT_EQ(0, memcmp(mem, data, len));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+	munmap(mem, len);
+	munmap(data, len);
+}
+
+TEST_F(dev, object_info_unknown_enoent)
+{
+	struct iommu_mock_object_info info;
+
+	EXPECT_EQ(-ENOENT, mock_obj_info(self->fd, 0, &info));
+	EXPECT_EQ(-ENOENT, mock_obj_info(self->fd, 0xfffffff0, &info));
+}
+
+/* ---- GET_HW_INFO ------------------------------------------------------------ */
+
+TEST_F(dev, hw_info_zero_len_reports_size)
+{
+	struct iommu_hw_info cmd;
+
+	ASSERT_EQ(0, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0, NULL, 0));
+	EXPECT_EQ(sizeof(struct iommu_hw_info_mock), cmd.data_len);
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_MOCK, cmd.out_data_type);
+}
+
+TEST_F(dev, hw_info_outputs)
+{
+	struct iommu_hw_info_mock hi;
+	struct iommu_hw_info cmd;
+
+	memset(&hi, 0, sizeof(hi));
+	ASSERT_EQ(0, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0, &hi,
+				 sizeof(hi)));
+	EXPECT_EQ(sizeof(hi), cmd.data_len);
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_MOCK, cmd.out_data_type);
+	EXPECT_EQ(0, cmd.out_max_pasid_log2);
+	EXPECT_EQ(0, cmd.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING);
+	EXPECT_EQ(0, hi.instance_id);
+	EXPECT_EQ(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, hi.s1_format);
+}
+
+TEST_F(dev, hw_info_short_buffer_prefix)
+{
+	struct iommu_hw_info_mock full;
+	struct iommu_hw_info cmd;
+	uint8_t buf[sizeof(full)];
+
+	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &full));
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ(0, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0, buf, 12));
+	EXPECT_EQ(sizeof(full), cmd.data_len);
+	EXPECT_EQ(0, memcmp(buf, &full, 12));
+	/* nothing past the given length */
+	EXPECT_EQ(0xa5, buf[12]);
+	EXPECT_EQ(0xa5, buf[sizeof(buf) - 1]);
+}
+
+TEST_F(dev, hw_info_long_buffer_zeroed)
+{
+	struct iommu_hw_info_mock full;
+	struct iommu_hw_info cmd;
+	uint8_t buf[sizeof(full) + 40];
+	size_t i;
+
+	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &full));
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ(0, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0, buf,
+				 sizeof(buf)));
+	EXPECT_EQ(sizeof(full), cmd.data_len);
+	EXPECT_EQ(0, memcmp(buf, &full, sizeof(full)));
+	for (i = sizeof(full); i < sizeof(buf); i++)
+		EXPECT_EQ(0, buf[i]) TH_LOG("byte %zu", i);
+}
+
+TEST_F(dev, hw_info_input_type)
+{
+	struct iommu_hw_info_mock full, hi;
+	struct iommu_hw_info cmd;
+
+	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &full));
+	memset(&hi, 0, sizeof(hi));
+	ASSERT_EQ(0, hw_info_cmd(self->fd, &cmd, self->dev_id,
+				 IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_MOCK, &hi, sizeof(hi)));
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_MOCK, cmd.out_data_type);
+	EXPECT_EQ(0, memcmp(&hi, &full, sizeof(hi)));
+	memset(&hi, 0, sizeof(hi));
+	ASSERT_EQ(0, hw_info_cmd(self->fd, &cmd, self->dev_id,
+				 IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+				 IOMMU_HW_INFO_TYPE_DEFAULT, &hi, sizeof(hi)));
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_MOCK, cmd.out_data_type);
+	EXPECT_EQ(0, memcmp(&hi, &full, sizeof(hi)));
+}
+
+TEST_F(dev, hw_info_other_type_eopnotsupp)
+{
+	struct iommu_hw_info_mock hi;
+	struct iommu_hw_info cmd;
+
+	EXPECT_EQ(-EOPNOTSUPP,
+		  hw_info_cmd(self->fd, &cmd, self->dev_id,
+			      IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+			      IOMMU_HW_INFO_TYPE_INTEL_VTD, &hi, sizeof(hi)));
+	EXPECT_EQ(-EOPNOTSUPP,
+		  hw_info_cmd(self->fd, &cmd, self->dev_id,
+			      IOMMU_HW_INFO_FLAG_INPUT_TYPE,
+			      IOMMU_HW_INFO_TYPE_ARM_SMMUV3, &hi, sizeof(hi)));
+	EXPECT_EQ(-EOPNOTSUPP,
+		  hw_info_cmd(self->fd, &cmd, self->dev_id,
+			      IOMMU_HW_INFO_FLAG_INPUT_TYPE, 0x1234, &hi,
+			      sizeof(hi)));
+}
+
+TEST_F(dev, hw_info_flags_reserved_eopnotsupp)
+{
+	struct iommu_hw_info_mock hi;
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.flags = 1U << 1,
+		.dev_id = self->dev_id,
+		.data_len = sizeof(hi),
+		.data_uptr = U64_PTR(&hi),
+	};
+
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
+	cmd.flags = 0;
+	cmd.__reserved[1] = 1;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
+}
+
+TEST_F(dev, hw_info_bad_ids_and_pointer)
+{
+	struct iommu_hw_info_mock hi;
+	struct iommu_hw_info cmd;
+
+	EXPECT_EQ(-ENOENT, hw_info_cmd(self->fd, &cmd, 0xfffffff0, 0, 0, &hi,
+				       sizeof(hi)));
+	EXPECT_EQ(-EINVAL, hw_info_cmd(self->fd, &cmd, self->ioas_id, 0, 0, &hi,
+				       sizeof(hi)));
+	EXPECT_EQ(-EFAULT, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0,
+				       (void *)(uintptr_t)8, sizeof(hi)));
+}
+
+TEST_F(dev, hw_info_old_struct_size)
+{
+	/* upstream's first iommu_hw_info ended at __reserved */
+	struct iommu_hw_info_mock hi;
+	struct iommu_hw_info cmd;
+
+	memset(&hi, 0, sizeof(hi));
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.size = offsetof(struct iommu_hw_info, out_capabilities);
+	cmd.dev_id = self->dev_id;
+	cmd.data_len = sizeof(hi);
+	cmd.data_uptr = U64_PTR(&hi);
+	cmd.out_capabilities = 0x5a5a;
+	ASSERT_EQ(0, mock_ioctl(self->fd, IOMMU_GET_HW_INFO, &cmd));
+	EXPECT_EQ(IOMMU_HW_INFO_TYPE_MOCK, cmd.out_data_type);
+	EXPECT_EQ(sizeof(hi), cmd.data_len);
+	EXPECT_EQ(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, hi.s1_format);
+	/* the kernel writes only what the caller's struct holds */
+	EXPECT_EQ(0x5a5a, cmd.out_capabilities);
+}
+
+/* ---- INSTANCE_INFO ---------------------------------------------------------- */
+
+TEST_F(dev, instance_info_emsgsize_protocol)
+{
+	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES];
+	uint32_t num = 0;
+
+	ASSERT_EQ(-EMSGSIZE, instance_info(self->fd, NULL, &num));
+	ASSERT_EQ(MOCK_NUM_INSTANCES, num);
+	ASSERT_EQ(0, instance_info(self->fd, all, &num));
+	EXPECT_EQ(MOCK_NUM_INSTANCES, num);
+}
+
+TEST_F(dev, instance_info_values)
+{
+	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES];
+	uint32_t num = MOCK_NUM_INSTANCES, i;
+
+	memset(all, 0, sizeof(all));
+	ASSERT_EQ(0, instance_info(self->fd, all, &num));
+	for (i = 0; i < MOCK_NUM_INSTANCES; i++) {
+		EXPECT_EQ(i, all[i].instance_id);
+		EXPECT_EQ(mock_facts[i].s1_format, all[i].s1_format)
+			TH_LOG("instance %u", i);
+		EXPECT_EQ(mock_facts[i].sid_bits, all[i].sid_bits)
+			TH_LOG("instance %u", i);
+		EXPECT_EQ(mock_facts[i].hw_flags, all[i].flags)
+			TH_LOG("instance %u", i);
+		EXPECT_EQ(mock_facts[i].aperture_last, all[i].aperture_last)
+			TH_LOG("instance %u", i);
+		EXPECT_EQ(mock_facts[i].nregions, all[i].num_resv_regions)
+			TH_LOG("instance %u", i);
+		EXPECT_EQ(mock_s1_format(i), all[i].s1_format);
+	}
+}
+
+TEST_F(dev, instance_info_short_array_prefix)
+{
+	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES];
+	uint32_t num = 1;
+
+	memset(all, 0xa5, sizeof(all));
+	ASSERT_EQ(-EMSGSIZE, instance_info(self->fd, all, &num));
+	EXPECT_EQ(MOCK_NUM_INSTANCES, num);
+	EXPECT_EQ(0, all[0].instance_id);
+	EXPECT_EQ(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, all[0].s1_format);
+	EXPECT_EQ(0xa5a5a5a5U, all[1].instance_id);
+}
+
+TEST_F(dev, instance_info_bigger_array_and_efault)
+{
+	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES + 2];
+	uint32_t num = MOCK_NUM_INSTANCES + 2;
+
+	ASSERT_EQ(0, instance_info(self->fd, all, &num));
+	EXPECT_EQ(MOCK_NUM_INSTANCES, num);
+	EXPECT_EQ(2, all[2].instance_id);
+	num = MOCK_NUM_INSTANCES;
+	EXPECT_EQ(-EFAULT, instance_info(self->fd, (void *)(uintptr_t)8, &num));
+}
+
+TEST_HARNESS_MAIN
