@@ -101,8 +101,9 @@ if [[ $mode == test ]]; then
 		prog_bad=1
 	fi
 	# Name the failed and skipped cases.
-	grep -E '^not ok [0-9]+ ' "$clean" | sed 's/^/  FAILED  /' || true
-	grep -E '^ok [0-9]+ .*# SKIP' "$clean" | sed 's/^/  SKIPPED (counted as failed) /' || true
+	awk '/^@@RUN / { p = $2 }
+		/^not ok [0-9]+ / { print "  FAILED  " p ": " $0 }
+		/^ok [0-9]+ .*# SKIP/ { print "  SKIPPED (counted as failed)  " p ": " $0 }' "$clean"
 else
 	rc=$(sed -n 's/^@@RESULT [^ ]* //p' "$clean" | head -n 1)
 	if [[ $rc == 0 ]]; then
