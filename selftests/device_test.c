@@ -418,12 +418,18 @@ TEST_F(dev, alloc_duplicate_sid_other_fd_eexist)
 
 TEST_F(dev, sid_free_after_destroy)
 {
+	struct iommu_mock_object_info info;
 	uint32_t dev;
 
 	ASSERT_EQ(0, mock_destroy(self->fd, self->dev_id));
 	EXPECT_TRUE(mock_obj_gone(self->fd, self->dev_id));
-	EXPECT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 8, &dev));
-	EXPECT_NE(self->dev_id, dev);
+	EXPECT_FALSE(mock_sysfs_exists(0, SID_BASE + 8));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 8, &dev));
+	/* IDs may be reused: the new object is a device with that SID */
+	ASSERT_EQ(0, mock_obj_info(self->fd, dev, &info));
+	EXPECT_EQ(IOMMU_MOCK_OBJ_DEVICE, info.out_type);
+	EXPECT_EQ(SID_BASE + 8, info.out_asid);
+	EXPECT_TRUE(mock_sysfs_exists(0, SID_BASE + 8));
 }
 
 TEST_F(dev, attach_ioas_makes_auto_hwpt)
