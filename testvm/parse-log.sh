@@ -101,9 +101,18 @@ if [[ $mode == test ]]; then
 		prog_bad=1
 	fi
 	# Name the failed and skipped cases.
+	# With the harness' lines of that case (from its "#  RUN" line on).
 	awk '/^@@RUN / { p = $2 }
-		/^not ok [0-9]+ / { print "  FAILED  " p ": " $0 }
-		/^ok [0-9]+ .*# SKIP/ { print "  SKIPPED (counted as failed)  " p ": " $0 }' "$clean"
+		/^# +RUN / { n = 0 }
+		{ if (n < 30) buf[n++] = $0 }
+		/^not ok [0-9]+ / {
+			print "  FAILED  " p ": " $0
+			for (i = 0; i < n - 1; i++) print "    | " buf[i]
+		}
+		/^ok [0-9]+ .*# SKIP/ {
+			print "  SKIPPED (counted as failed)  " p ": " $0
+			for (i = 0; i < n - 1; i++) if (buf[i] ~ /SKIP/) print "    | " buf[i]
+		}' "$clean"
 else
 	rc=$(sed -n 's/^@@RESULT [^ ]* //p' "$clean" | head -n 1)
 	if [[ $rc == 0 ]]; then
