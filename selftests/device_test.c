@@ -74,8 +74,9 @@ TEST_F(resv, report_emsgsize_then_all)
 	memset(r, 0, sizeof(r));
 	ASSERT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
 	ASSERT_EQ(self->f->nregions, num);
-	for (i = 0; i < num; i++)
+	for (i = 0; i < num; i++) {
 		EXPECT_REGION(self->f->regions[i], r[i]);
+	}
 }
 
 TEST_F(resv, short_array_gets_prefix)
@@ -86,8 +87,9 @@ TEST_F(resv, short_array_gets_prefix)
 	memset(r, 0xa5, sizeof(r));
 	ASSERT_EQ(-EMSGSIZE, resv_regions(self->fd, self->dev_id, r, &num));
 	EXPECT_EQ(self->f->nregions, num);
-	for (i = 0; i + 1 < self->f->nregions; i++)
+	for (i = 0; i + 1 < self->f->nregions; i++) {
 		EXPECT_REGION(self->f->regions[i], r[i]);
+	}
 	/* the entry past the given count is not written */
 	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, r[self->f->nregions - 1].start);
 	EXPECT_EQ(0xa5a5a5a5U, r[self->f->nregions - 1].type);
@@ -100,8 +102,9 @@ TEST_F(resv, bigger_array_ok)
 
 	ASSERT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
 	ASSERT_EQ(self->f->nregions, num);
-	for (i = 0; i < num; i++)
+	for (i = 0; i < num; i++) {
 		EXPECT_REGION(self->f->regions[i], r[i]);
+	}
 }
 
 TEST_F(resv, reported_while_attached)
@@ -112,8 +115,9 @@ TEST_F(resv, reported_while_attached)
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
 	ASSERT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
 	ASSERT_EQ(self->f->nregions, num);
-	for (i = 0; i < num; i++)
+	for (i = 0; i < num; i++) {
 		EXPECT_REGION(self->f->regions[i], r[i]);
+	}
 }
 
 TEST_F(resv, hw_info_counts_regions)
@@ -822,8 +826,9 @@ TEST_F(dev, hw_info_long_buffer_zeroed)
 				 sizeof(buf)));
 	EXPECT_EQ(sizeof(full), cmd.data_len);
 	EXPECT_EQ(0, memcmp(buf, &full, sizeof(full)));
-	for (i = sizeof(full); i < sizeof(buf); i++)
+	for (i = sizeof(full); i < sizeof(buf); i++) {
 		EXPECT_EQ(0, buf[i]) TH_LOG("byte %zu", i);
+	}
 }
 
 TEST_F(dev, hw_info_input_type)

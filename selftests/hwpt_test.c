@@ -430,8 +430,9 @@ FIXTURE_SETUP(hwpt_args)
 	self->fd = mock_open();
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, ioas_alloc(self->fd, &self->ioas_id));
-	for (i = 0; i < MOCK_NUM_INSTANCES; i++)
+	for (i = 0; i < MOCK_NUM_INSTANCES; i++) {
 		ASSERT_EQ(0, dev_alloc(self->fd, i, SID_BASE + 8, &self->dev[i]));
+	}
 	self->buf = mock_pages(BUF_PAGES, 0);
 	ASSERT_NE(MAP_FAILED, self->buf);
 }
