@@ -277,6 +277,25 @@ TEST_F(resv, shared_reservation_kept_until_last_detach)
 	EXPECT_ONE_RANGE(self->fd, self->ioas_id, self->f->aperture_last);
 }
 
+TEST_F(resv, ranges_short_array_prefix)
+{
+	struct iommu_iova_range r[3];
+	uint32_t hwpt, num = 1;
+
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	memset(r, 0xa5, sizeof(r));
+	ASSERT_EQ(-EMSGSIZE, ioas_ranges(self->fd, self->ioas_id, r, &num, NULL));
+	EXPECT_EQ(self->f->nranges_paging, num);
+	EXPECT_EQ(self->f->ranges_paging[0].start, r[0].start);
+	EXPECT_EQ(self->f->ranges_paging[0].last, r[0].last);
+	EXPECT_EQ(0xa5a5a5a5a5a5a5a5ULL, r[1].start);
+	/* num_iovas 0 is a pure count query */
+	num = 0;
+	ASSERT_EQ(-EMSGSIZE, ioas_ranges(self->fd, self->ioas_id, NULL, &num,
+					 NULL));
+	EXPECT_EQ(self->f->nranges_paging, num);
+}
+
 TEST_F(resv, hw_info_values)
 {
 	struct iommu_hw_info_mock hi;
@@ -760,6 +779,34 @@ TEST_F(dev, dma_16mib)
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
 	munmap(mem, len);
 	munmap(data, len);
+}
+
+TEST_F(dev, kernel_chosen_iova_skips_reserved)
+{
+	const uint64_t chunk = 8ULL << 20;
+	uint8_t *mem;
+	uint64_t at, iova;
+	uint32_t hwpt;
+
+	/* instance 0: the lowest hole [0, SW_MSI start) gets filled up */
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	mem = mmap(NULL, 2 * chunk, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (at = 0; at < MOCK_SW_MSI_START; at += chunk) {
+		ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, mem, chunk,
+					    at));
+	}
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, mem, MOCK_PAGE,
+				  &iova));
+	EXPECT_EQ(MOCK_SW_MSI_LAST + 1, iova);
+	/* a hole too small for the length is skipped as well */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, chunk, NULL));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, mem, 2 * chunk,
+				  &iova));
+	EXPECT_EQ(MOCK_SW_MSI_LAST + 1 + MOCK_PAGE, iova);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+	munmap(mem, 2 * chunk);
 }
 
 TEST_F(dev, object_info_unknown_enoent)

@@ -665,6 +665,29 @@ TEST_F(hwpt_args, apertures_intersect)
 	EXPECT_ONE_RANGE(self->fd, self->ioas_id, UINT64_MAX);
 }
 
+TEST_F(hwpt_args, no_hole_enospc)
+{
+	const uint64_t len = 1ULL << 40;
+	uint64_t iova;
+	uint32_t hwpt;
+	void *va;
+
+	/*
+	 * 1 TiB of address space that is never touched: the 39-bit aperture
+	 * of instance 1 has no hole that large, so the kernel-chosen IOVA
+	 * fails before any page is pinned.
+	 */
+	va = mmap(NULL, len, PROT_NONE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, va);
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[1], self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(-ENOSPC, ioas_map_any(self->fd, self->ioas_id, va, len,
+					&iova));
+	/* a FIXED map of it is simply outside the aperture */
+	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, va, len, 0));
+	munmap(va, len);
+}
+
 /* ---- IOMMU_HWPT_INVALIDATE on a nested HWPT -------------------------------- */
 
 #define INV_ASID 0x42
