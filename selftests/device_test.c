@@ -809,6 +809,33 @@ TEST_F(dev, kernel_chosen_iova_skips_reserved)
 	munmap(mem, 2 * chunk);
 }
 
+TEST_F(dev, resv_regions_errors)
+{
+	struct iommu_resv_region_info r[2];
+	struct iommu_device_resv_regions cmd = {
+		.size = sizeof(cmd),
+		.dev_id = self->dev_id,
+		.num_regions = 2,
+		.__reserved = 1,
+		.regions_uptr = U64_PTR(r),
+	};
+	uint32_t num = 2;
+
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd,
+					  IOMMU_DEVICE_GET_RESV_REGIONS, &cmd));
+	EXPECT_EQ(-ENOENT, resv_regions(self->fd, 0xfffffff0, r, &num));
+	num = 2;
+	EXPECT_EQ(-ENOENT, resv_regions(self->fd, 0, r, &num));
+	num = 2;
+	EXPECT_EQ(-EINVAL, resv_regions(self->fd, self->ioas_id, r, &num));
+	num = 2;
+	EXPECT_EQ(-EFAULT, resv_regions(self->fd, self->dev_id,
+					(void *)(uintptr_t)8, &num));
+	num = 2;
+	EXPECT_EQ(0, resv_regions(self->fd, self->dev_id, r, &num));
+	EXPECT_EQ(2, num);
+}
+
 TEST_F(dev, object_info_unknown_enoent)
 {
 	struct iommu_mock_object_info info;
