@@ -31,7 +31,7 @@ for p in Makefile Kbuild drivers include; do
 done
 
 log "$kernel: make $* (in $bdir, log $blog)"
-if make -C "$bdir" KDIR="$(cd "$kdir" && pwd -P)" "$@" >"$blog" 2>&1; then
+if make -j"$JOBS" -C "$bdir" KDIR="$(cd "$kdir" && pwd -P)" "$@" >"$blog" 2>&1; then
 	rc=0
 else
 	rc=$?
