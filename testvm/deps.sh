@@ -36,10 +36,10 @@ if [[ $(id -u) != 0 ]]; then
 	SUDO=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet: try without updating first only if
-# lists exist, and update once if any package is not known to apt.
+# A fresh machine has no (or old) package lists: update unless they are recent
+# and know every missing package.
 need_update=0
-if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+if ! apt_lists_fresh; then
 	need_update=1
 else
 	for p in "${missing[@]}"; do
@@ -47,13 +47,12 @@ else
 	done
 fi
 if ((need_update)); then
-	log "apt-get update"
-	$SUDO apt-get update -q
+	apt_update
 fi
 if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
 	# Stale lists give 404s for superseded versions: refresh once and retry.
 	log "install failed, refreshing package lists and retrying"
-	$SUDO apt-get update -q
+	apt_update
 	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 log "done"

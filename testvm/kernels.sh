@@ -22,8 +22,7 @@ flock 9
 lists_updated=0
 apt_update_once() {
 	((lists_updated)) && return 0
-	log "apt-get update"
-	apt-get update -q >/dev/null
+	apt_update
 	lists_updated=1
 }
 
@@ -37,6 +36,9 @@ newest_pkg() {
 	fi
 	echo "$out"
 }
+
+# Old lists would resolve an old kernel: refresh them first.
+apt_lists_fresh || apt_update_once
 
 pkg_version() { apt-cache show "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -V | tail -n 1; }
 

@@ -10,6 +10,21 @@ JOBS=${JOBS:-$(nproc)}
 log() { printf '[%s %s] %s\n' "$(date +%H:%M:%S)" "${LOG_TAG:-testvm}" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# True when apt's package lists exist and were refreshed within a day (by
+# anyone, or by us: apt keeps a list's old mtime when it did not change).
+# Older lists miss the newest kernels and may point at superseded .debs.
+APT_STAMP=$CACHE/.apt-updated
+apt_lists_fresh() {
+	[[ -n $(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -print -quit 2>/dev/null) ]] || return 1
+	[[ -n $(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 -print -quit 2>/dev/null) ]] ||
+		[[ -n $(find "$APT_STAMP" -mmin -1440 2>/dev/null) ]]
+}
+apt_update() {
+	log "apt-get update"
+	${SUDO:-} apt-get update -q >/dev/null
+	mkdir -p "$CACHE" && touch "$APT_STAMP"
+}
+
 # Read a key from .cache/versions (written by kernels.sh).
 version_of() {
 	local key=$1
