@@ -9,15 +9,22 @@ LOG_TAG=demo
 
 "$TOP/testvm/deps.sh"
 "$TOP/testvm/kernels.sh" cloud-6.12
-verdict=0
-"$TOP/testvm/run-vm.sh" cloud-6.12 demo >"$CACHE/logs/cloud-6.12-demo.run" 2>&1 || verdict=$?
-
 vmlog=$CACHE/logs/cloud-6.12-demo.log
+run=$CACHE/logs/cloud-6.12-demo.run
+mkdir -p "$CACHE/logs"
+rm -f "$vmlog" # never show an older run's transcript
+verdict=0
+"$TOP/testvm/run-vm.sh" cloud-6.12 demo >"$run" 2>&1 || verdict=$?
+if [[ ! -f $vmlog ]]; then
+	cat "$run"
+	die "the VM was not started (see above)"
+fi
+
 echo "----- vmm_demo transcript (cloud-6.12) -----"
 tr -d '\r' <"$vmlog" | sed -n '/^@@DEMO-BEGIN/,/^@@DEMO-END/{/^@@DEMO-/d;p}'
 echo "----- end of transcript -----"
 # Problems found by parse-log.sh, and its summary line.
-grep -v '^\[[0-9:]* ' "$CACHE/logs/cloud-6.12-demo.run" || true
+grep -v '^\[[0-9:]* ' "$run" || true
 
 rc=$(tr -d '\r' <"$vmlog" | sed -n 's/^@@RESULT vmm_demo //p' | head -n 1)
 if [[ -z $rc ]]; then
