@@ -13,7 +13,7 @@ PKGS=(
 	sparse # make sparse (C=2)
 	qemu-system-x86 # test VMs (TCG)
 	busybox-static cpio gzip # initramfs
-	xz-utils kmod rsync # source tarball, modinfo, per-kernel build copies
+	xz-utils kmod # source tarball and .ko.xz, modinfo
 	ca-certificates # apt-get download over https mirrors
 )
 
