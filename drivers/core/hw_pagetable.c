@@ -264,12 +264,16 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len))
-		return -EINVAL;
 
 	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+
+	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
+		/* Nothing handled: say so, as for any other failure */
+		cmd->entry_num = 0;
+		return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: -EINVAL;
+	}
 
 	switch (obj->type) {
 	case IOMMUFD_OBJ_HWPT_NESTED:

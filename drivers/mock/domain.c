@@ -283,10 +283,11 @@ static int mock_nested_invalidate(struct miommu_domain *domain,
 		rc = mock_inv_entry_get(&inv, array, i);
 		if (rc)
 			break;
-		if (inv.op == IOMMU_MOCK_INV_DEV_CACHE || inv.id != md->s1.asid)
+		if (inv.op == IOMMU_MOCK_INV_DEV_CACHE || inv.id != md->s1.asid) {
 			rc = -EINVAL;
-		else
-			md->iotlb_invalidations++;
+			break;
+		}
+		md->iotlb_invalidations++;
 	}
 	array->entry_num = i;
 	return rc;
