@@ -229,25 +229,14 @@ static int mock_nested_iova_to_phys(struct miommu_domain *domain,
 	return mock_paging_iova_to_phys(&md->parent->core, iova, phys, prot);
 }
 
-/**
- * mock_inv_entry_get() - copy and check one invalidation entry
- * @inv: out: the entry
- * @array: the user array; its type and entry_len are checked here
- * @index: entry number
- *
- * Return: 0; -EINVAL wrong type, short entry, unknown op, bad range;
- * -EOPNOTSUPP flags or reserved bits; -E2BIG, -EFAULT from the copy.
- */
-int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
-		       const struct miommu_user_data_array *array,
-		       unsigned int index)
+/* Copies and checks entry @index of @array (entry_len checked by caller). */
+static int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
+			      const struct miommu_user_data_array *array,
+			      unsigned int index)
 {
 	u64 end;
 	int rc;
 
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK ||
-	    array->entry_len < sizeof(*inv))
-		return -EINVAL;
 	rc = miommu_copy_array_entry(inv, sizeof(*inv), array, index);
 	if (rc)
 		return rc;
@@ -268,29 +257,59 @@ int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
 	}
 }
 
-static int mock_nested_invalidate(struct miommu_domain *domain,
-				  struct miommu_user_data_array *array)
+/**
+ * mock_inv_run() - run an array of IOMMU_HWPT_INVALIDATE_DATA_MOCK entries
+ * @array: the user array; entry_num is set to the entries handled
+ * @one: handles one checked entry, returns 0 or an errno
+ * @priv: passed to @one
+ *
+ * An empty array only checks that the type is served. Stops at the first
+ * failing entry, which is not counted as handled.
+ * Return: 0; -EINVAL wrong type, short entries, unknown op, bad range;
+ * -EOPNOTSUPP flags or reserved bits; -E2BIG, -EFAULT from the copy; or
+ * the errno of @one.
+ */
+int mock_inv_run(struct miommu_user_data_array *array,
+		 int (*one)(void *priv, const struct iommu_mock_invalidate *inv),
+		 void *priv)
 {
-	struct mock_domain *md = to_mock_domain(domain);
 	struct iommu_mock_invalidate inv;
 	unsigned int i;
 	int rc = 0;
 
-	/* An empty array only asks whether the type is served */
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK)
-		rc = -EINVAL;
-	for (i = 0; !rc && i < array->entry_num; i++) {
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK ||
+	    (array->entry_num && array->entry_len < sizeof(inv))) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	for (i = 0; i < array->entry_num; i++) {
 		rc = mock_inv_entry_get(&inv, array, i);
+		if (!rc)
+			rc = one(priv, &inv);
 		if (rc)
 			break;
-		if (inv.op == IOMMU_MOCK_INV_DEV_CACHE || inv.id != md->s1.asid) {
-			rc = -EINVAL;
-			break;
-		}
-		md->iotlb_invalidations++;
 	}
 	array->entry_num = i;
 	return rc;
+}
+
+/* A nested HWPT has one ASID and no device cache of its own. */
+static int mock_nested_invalidate_one(void *priv,
+				      const struct iommu_mock_invalidate *inv)
+{
+	struct mock_domain *md = priv;
+
+	if (inv->op == IOMMU_MOCK_INV_DEV_CACHE || inv->id != md->s1.asid)
+		return -EINVAL;
+	md->iotlb_invalidations++;
+	return 0;
+}
+
+static int mock_nested_invalidate(struct miommu_domain *domain,
+				  struct miommu_user_data_array *array)
+{
+	return mock_inv_run(array, mock_nested_invalidate_one,
+			    to_mock_domain(domain));
 }
 
 static void mock_nested_fill_info(struct miommu_domain *domain,

@@ -82,9 +82,9 @@ struct mock_domain *mock_nested_alloc(struct miommu_device *dev,
 				      const struct miommu_user_data *data);
 bool mock_domain_compatible(struct miommu_device *dev,
 			    struct miommu_domain *domain);
-int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
-		       const struct miommu_user_data_array *array,
-		       unsigned int index);
+int mock_inv_run(struct miommu_user_data_array *array,
+		 int (*one)(void *priv, const struct iommu_mock_invalidate *inv),
+		 void *priv);
 
 /* viommu.c */
 struct miommu_viommu *mock_viommu_alloc(struct miommu_device *dev,

@@ -31,9 +31,10 @@ mock_viommu_alloc_domain_nested(struct miommu_viommu *viommu,
 	return &md->core;
 }
 
-static int mock_viommu_invalidate_one(struct mock_viommu *mv,
+static int mock_viommu_invalidate_one(void *priv,
 				      const struct iommu_mock_invalidate *inv)
 {
+	struct mock_viommu *mv = priv;
 	struct miommu_vdevice *vdev;
 	struct mock_domain *md;
 
@@ -54,22 +55,8 @@ static int mock_viommu_invalidate_one(struct mock_viommu *mv,
 static int mock_viommu_cache_invalidate(struct miommu_viommu *viommu,
 					struct miommu_user_data_array *array)
 {
-	struct mock_viommu *mv = to_mock_viommu(viommu);
-	struct iommu_mock_invalidate inv;
-	unsigned int i;
-	int rc = 0;
-
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK)
-		rc = -EINVAL;
-	for (i = 0; !rc && i < array->entry_num; i++) {
-		rc = mock_inv_entry_get(&inv, array, i);
-		if (!rc)
-			rc = mock_viommu_invalidate_one(mv, &inv);
-		if (rc)
-			break;
-	}
-	array->entry_num = i;
-	return rc;
+	return mock_inv_run(array, mock_viommu_invalidate_one,
+			    to_mock_viommu(viommu));
 }
 
 static void mock_viommu_destroy(struct miommu_viommu *viommu)
