@@ -169,31 +169,17 @@ struct miommu_device {
 };
 
 /**
- * enum miommu_domain_type - kinds of domain
- * @MIOMMU_DOMAIN_PAGING: kernel-managed page table mirroring an IOAS
- * @MIOMMU_DOMAIN_NESTED: user-managed stage 1 over a paging parent
- */
-enum miommu_domain_type {
-	MIOMMU_DOMAIN_PAGING = 1,
-	MIOMMU_DOMAIN_NESTED = 2,
-};
-
-/**
  * struct miommu_domain - an IO page table, embedded in a driver struct
  * @ops: per-domain operations
- * @type: enum miommu_domain_type
  * @inst: instance the domain was allocated for
  * @aperture_start: first IOVA a paging domain translates
  * @aperture_last: last IOVA (inclusive)
- * @pgsize_bitmap: supported page sizes in bytes
  */
 struct miommu_domain {
 	const struct miommu_domain_ops *ops;
-	enum miommu_domain_type type;
 	struct miommu_instance *inst;
 	u64 aperture_start;
 	u64 aperture_last;
-	unsigned long pgsize_bitmap;
 };
 
 /**

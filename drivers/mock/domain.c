@@ -49,11 +49,9 @@ struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,
 	if (!md)
 		return ERR_PTR(-ENOMEM);
 	md->core.ops = &mock_paging_ops;
-	md->core.type = MIOMMU_DOMAIN_PAGING;
 	md->core.inst = dev->inst;
 	md->core.aperture_start = mi->info.aperture_start;
 	md->core.aperture_last = mi->info.aperture_last;
-	md->core.pgsize_bitmap = mi->info.pgsize_bitmap;
 	md->flags = flags;
 	xa_init(&md->ptes);
 	return &md->core;
@@ -97,11 +95,9 @@ struct mock_domain *mock_nested_alloc(struct miommu_device *dev,
 	if (!md)
 		return ERR_PTR(-ENOMEM);
 	md->core.ops = &mock_nested_ops;
-	md->core.type = MIOMMU_DOMAIN_NESTED;
 	md->core.inst = dev->inst;
 	md->core.aperture_start = 0;
 	md->core.aperture_last = BIT_ULL(mi->info.s1_ias) - 1;
-	md->core.pgsize_bitmap = mi->info.pgsize_bitmap;
 	md->parent = to_mock_domain(parent);
 	md->s1 = s1;
 	INIT_LIST_HEAD(&md->viommu_item);
