@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * iommufd uAPI, the subset served by iommufd_mock.ko.
+ * iommufd uAPI: everything upstream Linux's iommufd uAPI header has in the
+ * 6.17 cycle (commands 0x80-0x94, their structs, flags and driver types).
  *
- * Every number, layout, enum value and errno rule here matches upstream
- * Linux's iommufd uAPI header (6.17 cycle) for the commands listed.
- * The text is the iommufd-mock project's own. Extensions that upstream does
- * not have live in <linux/iommufd_mock.h>, in their own number range.
+ * Every number, layout and enum value here matches upstream, so a program
+ * written against upstream's header builds against this one unchanged.
+ * iommufd_mock.ko serves a subset of these commands; the others answer
+ * ENOTTY. Documentation/uapi.rst lists which are served. Where a comment
+ * below describes what the mock does, it says so; otherwise it states
+ * upstream's rules. The text is the iommufd-mock project's own. Extensions
+ * that upstream does not have live in <linux/iommufd_mock.h>, in their own
+ * number range.
  */
 #ifndef _UAPI_IOMMUFD_H
 #define _UAPI_IOMMUFD_H
@@ -136,7 +141,35 @@ struct iommu_ioas_iova_ranges {
 #define IOMMU_IOAS_IOVA_RANGES _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_IOVA_RANGES)
 
 /**
- * enum iommufd_ioas_map_flags - flags of IOMMU_IOAS_MAP
+ * struct iommu_ioas_allow_iovas - ioctl(IOMMU_IOAS_ALLOW_IOVAS)
+ * @size: sizeof(struct iommu_ioas_allow_iovas)
+ * @ioas_id: IOAS whose allowed list is set
+ * @num_iovas: number of entries at @allowed_iovas (0 clears the list)
+ * @__reserved: must be 0
+ * @allowed_iovas: user pointer to an array of struct iommu_iova_range
+ *
+ * Replaces the IOAS's list of IOVA ranges that must stay usable. Once set,
+ * IOMMU_IOAS_IOVA_RANGES never reports less than these ranges: attaching a
+ * device whose reserved regions or aperture would cut into them fails
+ * instead, and the call itself fails if the IOAS is already narrower.
+ * Automatic IOVA allocation (MAP without FIXED_IOVA) then only picks
+ * addresses inside the allowed ranges. Upstream errnos: EINVAL for a range
+ * whose start is not below its last, or for overlapping ranges; EADDRINUSE
+ * if a range covers reserved IOVA (the old list is then kept); EFAULT for
+ * a bad pointer. Source: upstream iommufd.
+ */
+struct iommu_ioas_allow_iovas {
+	__u32 size;
+	__u32 ioas_id;
+	__u32 num_iovas;
+	__u32 __reserved;
+	__aligned_u64 allowed_iovas;
+};
+
+#define IOMMU_IOAS_ALLOW_IOVAS _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_ALLOW_IOVAS)
+
+/**
+ * enum iommufd_ioas_map_flags - flags of IOMMU_IOAS_MAP, _MAP_FILE and _COPY
  * @IOMMU_IOAS_MAP_FIXED_IOVA: place the mapping at the given iova; without it
  *                             the kernel picks the lowest free IOVA
  * @IOMMU_IOAS_MAP_WRITEABLE: devices may write through the mapping
@@ -184,6 +217,63 @@ struct iommu_ioas_map {
 #define IOMMU_IOAS_MAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP)
 
 /**
+ * struct iommu_ioas_map_file - ioctl(IOMMU_IOAS_MAP_FILE)
+ * @size: sizeof(struct iommu_ioas_map_file)
+ * @flags: enum iommufd_ioas_map_flags, with the same rules as IOMMU_IOAS_MAP
+ * @ioas_id: IOAS to map into
+ * @fd: file descriptor of the memory to map (a memfd upstream)
+ * @start: offset in bytes into the file where the mapping begins
+ * @length: bytes to map
+ * @iova: in with FIXED_IOVA: IOVA to map at; out: IOVA used
+ *
+ * IOMMU_IOAS_MAP for memory named by a file and an offset rather than by a
+ * user virtual address. Pages are pinned from the file, so the mapping does
+ * not depend on the caller's address space (which is what lets
+ * IOMMU_IOAS_CHANGE_PROCESS move its accounting). Source: upstream iommufd.
+ */
+struct iommu_ioas_map_file {
+	__u32 size;
+	__u32 flags;
+	__u32 ioas_id;
+	__s32 fd;
+	__aligned_u64 start;
+	__aligned_u64 length;
+	__aligned_u64 iova;
+};
+
+#define IOMMU_IOAS_MAP_FILE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_MAP_FILE)
+
+/**
+ * struct iommu_ioas_copy - ioctl(IOMMU_IOAS_COPY)
+ * @size: sizeof(struct iommu_ioas_copy)
+ * @flags: enum iommufd_ioas_map_flags for the new mapping
+ * @dst_ioas_id: IOAS the new mapping goes into
+ * @src_ioas_id: IOAS the pages are taken from
+ * @length: bytes to copy
+ * @dst_iova: in with FIXED_IOVA: IOVA in the destination; out: IOVA used
+ * @src_iova: first IOVA of the source range
+ *
+ * Maps into @dst_ioas_id the pages that [@src_iova, @src_iova + @length - 1]
+ * maps in @src_ioas_id, sharing the pins instead of pinning again, so
+ * cloning part of an IOAS costs no new pinning. Upstream documents that the
+ * source range matches a range given to MAP; its code accepts any range
+ * that is fully mapped, and fails with ENOENT where it has a hole. At least
+ * one of READABLE and WRITEABLE is needed (EINVAL). Source: upstream
+ * iommufd.
+ */
+struct iommu_ioas_copy {
+	__u32 size;
+	__u32 flags;
+	__u32 dst_ioas_id;
+	__u32 src_ioas_id;
+	__aligned_u64 length;
+	__aligned_u64 dst_iova;
+	__aligned_u64 src_iova;
+};
+
+#define IOMMU_IOAS_COPY _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_COPY)
+
+/**
  * struct iommu_ioas_unmap - ioctl(IOMMU_IOAS_UNMAP)
  * @size: sizeof(struct iommu_ioas_unmap)
  * @ioas_id: IOAS to unmap from
@@ -209,6 +299,91 @@ struct iommu_ioas_unmap {
 #define IOMMU_IOAS_UNMAP _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_UNMAP)
 
 /**
+ * enum iommufd_option - options of IOMMU_OPTION
+ * @IOMMU_OPTION_RLIMIT_MODE: how pinned pages are charged against
+ *                            RLIMIT_MEMLOCK: 0 (default) per user, 1 per
+ *                            process. Global to the iommufd (object_id must
+ *                            be 0); setting it needs CAP_SYS_RESOURCE
+ *                            (EPERM) and an iommufd without objects (EBUSY)
+ * @IOMMU_OPTION_HUGE_PAGES: per IOAS (@object_id is the IOAS): 1 (default)
+ *                           lets physically contiguous pages be mapped as
+ *                           larger IOMMU pages, 0 maps every page singly
+ */
+enum iommufd_option {
+	IOMMU_OPTION_RLIMIT_MODE = 0,
+	IOMMU_OPTION_HUGE_PAGES = 1,
+};
+
+/**
+ * enum iommufd_option_ops - what IOMMU_OPTION does with the option
+ * @IOMMU_OPTION_OP_SET: store @val64 as the option's value
+ * @IOMMU_OPTION_OP_GET: return the option's value in @val64
+ */
+enum iommufd_option_ops {
+	IOMMU_OPTION_OP_SET = 0,
+	IOMMU_OPTION_OP_GET = 1,
+};
+
+/**
+ * struct iommu_option - ioctl(IOMMU_OPTION)
+ * @size: sizeof(struct iommu_option)
+ * @option_id: enum iommufd_option
+ * @op: enum iommufd_option_ops
+ * @__reserved: must be 0
+ * @object_id: object the option belongs to, 0 for a global option
+ * @val64: in for SET: the new value; out for GET: the current value
+ *
+ * Reads or changes one simple setting of the iommufd or of one of its
+ * objects. Upstream errnos: EOPNOTSUPP unknown @option_id or @op, or a
+ * non-zero @object_id for a global option; EINVAL a value out of range.
+ * Source: upstream iommufd.
+ */
+struct iommu_option {
+	__u32 size;
+	__u32 option_id;
+	__u16 op;
+	__u16 __reserved;
+	__u32 object_id;
+	__aligned_u64 val64;
+};
+
+#define IOMMU_OPTION _IO(IOMMUFD_TYPE, IOMMUFD_CMD_OPTION)
+
+/**
+ * enum iommufd_vfio_ioas_op - operations of IOMMU_VFIO_IOAS
+ * @IOMMU_VFIO_IOAS_GET: return the IOAS that the VFIO container emulation
+ *                       uses (ENODEV if none is set)
+ * @IOMMU_VFIO_IOAS_SET: make @ioas_id that IOAS
+ * @IOMMU_VFIO_IOAS_CLEAR: forget it; the emulation is disabled
+ */
+enum iommufd_vfio_ioas_op {
+	IOMMU_VFIO_IOAS_GET = 0,
+	IOMMU_VFIO_IOAS_SET = 1,
+	IOMMU_VFIO_IOAS_CLEAR = 2,
+};
+
+/**
+ * struct iommu_vfio_ioas - ioctl(IOMMU_VFIO_IOAS)
+ * @size: sizeof(struct iommu_vfio_ioas)
+ * @ioas_id: in for SET: the IOAS; out for GET: the IOAS
+ * @op: enum iommufd_vfio_ioas_op
+ * @__reserved: must be 0
+ *
+ * Chooses the single IOAS behind the emulation of the VFIO type1 container
+ * API on an iommufd (those ioctls carry no IOAS ID). If none is chosen when
+ * a VFIO group joins the container, upstream creates one. SET and CLEAR do
+ * not destroy an IOAS. Source: upstream iommufd.
+ */
+struct iommu_vfio_ioas {
+	__u32 size;
+	__u32 ioas_id;
+	__u16 op;
+	__u16 __reserved;
+};
+
+#define IOMMU_VFIO_IOAS _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)
+
+/**
  * enum iommufd_hwpt_alloc_flags - flags of IOMMU_HWPT_ALLOC
  * @IOMMU_HWPT_ALLOC_NEST_PARENT: the paging HWPT may serve as stage 2 under
  *                                nested HWPTs and vIOMMUs
@@ -223,6 +398,52 @@ enum iommufd_hwpt_alloc_flags {
 	IOMMU_HWPT_ALLOC_DIRTY_TRACKING = 1 << 1,
 	IOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
 	IOMMU_HWPT_ALLOC_PASID = 1 << 3,
+};
+
+/**
+ * enum iommu_hwpt_vtd_s1_flags - attributes of a VT-d stage-1 table
+ * @IOMMU_VTD_S1_SRE: supervisor requests are allowed
+ * @IOMMU_VTD_S1_EAFE: extended accessed flag enabled
+ * @IOMMU_VTD_S1_WPE: write protection applies to supervisor accesses
+ */
+enum iommu_hwpt_vtd_s1_flags {
+	IOMMU_VTD_S1_SRE = 1 << 0,
+	IOMMU_VTD_S1_EAFE = 1 << 1,
+	IOMMU_VTD_S1_WPE = 1 << 2,
+};
+
+/**
+ * struct iommu_hwpt_vtd_s1 - Intel VT-d stage-1 table (IOMMU_HWPT_DATA_VTD_S1)
+ * @flags: enum iommu_hwpt_vtd_s1_flags
+ * @pgtbl_addr: guest-physical (stage-2 input) address of the first-stage
+ *              page table's root
+ * @addr_width: input address width of that table in bits (48 or 57)
+ * @__reserved: must be 0
+ *
+ * Source: upstream iommufd; the fields follow the VT-d specification.
+ */
+struct iommu_hwpt_vtd_s1 {
+	__aligned_u64 flags;
+	__aligned_u64 pgtbl_addr;
+	__u32 addr_width;
+	__u32 __reserved;
+};
+
+/**
+ * struct iommu_hwpt_arm_smmuv3 - ARM SMMUv3 nested STE
+ *                                (IOMMU_HWPT_DATA_ARM_SMMUV3)
+ * @ste: the first two 64-bit words of the guest's Stream Table Entry,
+ *       little-endian
+ *
+ * Upstream accepts only some STE fields (in word 0: V, Config, S1Fmt,
+ * S1ContextPtr, S1CDMax; in word 1: EATS, S1DSS, S1CIR, S1COR, S1CSH,
+ * S1STALLD) and answers EIO for an STE that sets anything else. Config
+ * may select abort, bypass (translate through the nesting parent only) or a
+ * stage-1 table in guest memory. Source: upstream iommufd and the SMMUv3
+ * specification.
+ */
+struct iommu_hwpt_arm_smmuv3 {
+	__aligned_le64 ste[2];
 };
 
 /**
@@ -286,6 +507,78 @@ struct iommu_hwpt_alloc {
 #define IOMMU_HWPT_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)
 
 /**
+ * enum iommu_hw_info_vtd_flags - flags of struct iommu_hw_info_vtd
+ * @IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: the hardware has Intel erratum
+ *                                         772415 (Sapphire Rapids SPR17):
+ *                                         read-only mappings must not be
+ *                                         used in a nesting-parent HWPT
+ */
+enum iommu_hw_info_vtd_flags {
+	IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17 = 1 << 0,
+};
+
+/**
+ * struct iommu_hw_info_vtd - Intel VT-d data (IOMMU_HW_INFO_TYPE_INTEL_VTD)
+ * @flags: enum iommu_hw_info_vtd_flags
+ * @__reserved: 0
+ * @cap_reg: the unit's Capability Register (VT-d spec, 11.4.2)
+ * @ecap_reg: the unit's Extended Capability Register (VT-d spec, 11.4.3)
+ *
+ * Raw register values; userspace decodes them per the VT-d specification.
+ * Source: upstream iommufd.
+ */
+struct iommu_hw_info_vtd {
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 cap_reg;
+	__aligned_u64 ecap_reg;
+};
+
+/**
+ * struct iommu_hw_info_arm_smmuv3 - ARM SMMUv3 data
+ *                                   (IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
+ * @flags: 0
+ * @__reserved: 0
+ * @idr: the SMMU_IDR0..SMMU_IDR5 registers
+ * @iidr: the SMMU_IIDR register (implementer, revision)
+ * @aidr: the SMMU_AIDR register (architecture version)
+ *
+ * Raw register values (SMMUv3 specification, 6.3.1 to 6.3.6). Upstream
+ * promises meaning only for some fields, which a VMM may copy into its
+ * virtual SMMU: in IDR0 the stream-table levels, termination and stall
+ * models, endianness, CD2L, ASID16 and TTF; in IDR1 SIDSIZE and SSIDSIZE; in
+ * IDR3 BBML and RIL; in IDR5 VAX and the supported granules. Other bits may
+ * change meaning in later kernels. Source: upstream iommufd.
+ */
+struct iommu_hw_info_arm_smmuv3 {
+	__u32 flags;
+	__u32 __reserved;
+	__u32 idr[6];
+	__u32 iidr;
+	__u32 aidr;
+};
+
+/**
+ * struct iommu_hw_info_tegra241_cmdqv - NVIDIA Tegra241 CMDQV data
+ *                                       (IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV)
+ * @flags: 0
+ * @version: CMDQ-V hardware version (PARAM register bits 3:0)
+ * @log2vcmdqs: log2 of the number of virtual command queues (PARAM 7:4)
+ * @log2vsids: log2 of the number of stream-ID replacements (PARAM 15:12)
+ * @__reserved: 0
+ *
+ * A VMM can place these values in the PARAM register it emulates, exposing
+ * one virtual interface (VINTF) to the guest. Source: upstream iommufd.
+ */
+struct iommu_hw_info_tegra241_cmdqv {
+	__u32 flags;
+	__u8 version;
+	__u8 log2vcmdqs;
+	__u8 log2vsids;
+	__u8 __reserved;
+};
+
+/**
  * enum iommu_hw_info_type - type of the data IOMMU_GET_HW_INFO returns
  * @IOMMU_HW_INFO_TYPE_NONE: no driver data
  * @IOMMU_HW_INFO_TYPE_DEFAULT: as an input: whatever the driver reports
@@ -305,9 +598,16 @@ enum iommu_hw_info_type {
 
 /**
  * enum iommufd_hw_capabilities - generic capability bits of a device's IOMMU
- * @IOMMU_HW_CAP_DIRTY_TRACKING: dirty tracking (never set by the mock)
- * @IOMMU_HW_CAP_PCI_PASID_EXEC: PASID execute permission
- * @IOMMU_HW_CAP_PCI_PASID_PRIV: PASID privileged mode
+ * @IOMMU_HW_CAP_DIRTY_TRACKING: dirty tracking: IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+ *                               IOMMU_HWPT_SET_DIRTY_TRACKING and
+ *                               IOMMU_HWPT_GET_DIRTY_BITMAP work for the
+ *                               device (never set by the mock)
+ * @IOMMU_HW_CAP_PCI_PASID_EXEC: the PCI device supports the PASID Execute
+ *                               Requested bit; meaningless when
+ *                               out_max_pasid_log2 is 0
+ * @IOMMU_HW_CAP_PCI_PASID_PRIV: the PCI device supports the PASID Privileged
+ *                               Mode Requested bit; meaningless when
+ *                               out_max_pasid_log2 is 0
  */
 enum iommufd_hw_capabilities {
 	IOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
@@ -361,6 +661,78 @@ struct iommu_hw_info {
 #define IOMMU_GET_HW_INFO _IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)
 
 /**
+ * enum iommufd_hwpt_set_dirty_tracking_flags - flags of
+ *                                              IOMMU_HWPT_SET_DIRTY_TRACKING
+ * @IOMMU_HWPT_DIRTY_TRACKING_ENABLE: turn tracking on; without it, off
+ */
+enum iommufd_hwpt_set_dirty_tracking_flags {
+	IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1,
+};
+
+/**
+ * struct iommu_hwpt_set_dirty_tracking - ioctl(IOMMU_HWPT_SET_DIRTY_TRACKING)
+ * @size: sizeof(struct iommu_hwpt_set_dirty_tracking)
+ * @flags: enum iommufd_hwpt_set_dirty_tracking_flags
+ * @hwpt_id: a paging HWPT allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING
+ * @__reserved: must be 0
+ *
+ * Starts or stops the recording of DMA writes in the HWPT's page table.
+ * Source: upstream iommufd.
+ */
+struct iommu_hwpt_set_dirty_tracking {
+	__u32 size;
+	__u32 flags;
+	__u32 hwpt_id;
+	__u32 __reserved;
+};
+
+#define IOMMU_HWPT_SET_DIRTY_TRACKING \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)
+
+/**
+ * enum iommufd_hwpt_get_dirty_bitmap_flags - flags of
+ *                                            IOMMU_HWPT_GET_DIRTY_BITMAP
+ * @IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR: report the dirty bits but leave
+ *                                        them set, for a caller that is
+ *                                        about to unmap the range anyway
+ */
+enum iommufd_hwpt_get_dirty_bitmap_flags {
+	IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR = 1,
+};
+
+/**
+ * struct iommu_hwpt_get_dirty_bitmap - ioctl(IOMMU_HWPT_GET_DIRTY_BITMAP)
+ * @size: sizeof(struct iommu_hwpt_get_dirty_bitmap)
+ * @hwpt_id: a paging HWPT with dirty tracking
+ * @flags: enum iommufd_hwpt_get_dirty_bitmap_flags
+ * @__reserved: must be 0
+ * @iova: IOVA that bit 0 of the bitmap stands for
+ * @length: bytes of IOVA to report
+ * @page_size: bytes of IOVA one bit stands for, a non-zero power of two;
+ *             @iova and @iova + @length must be multiples of it
+ * @data: user pointer to the bitmap, an array of 64-bit words
+ *
+ * Walks the page table over [@iova, @iova + @length - 1] and sets, in the
+ * bitmap, the bit of every @page_size page that was written since the last
+ * read: page n of the range is bit n % 64 of word n / 64. Unless NO_CLEAR
+ * is given the dirty state is cleared as it is read. Source: upstream
+ * iommufd.
+ */
+struct iommu_hwpt_get_dirty_bitmap {
+	__u32 size;
+	__u32 hwpt_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 page_size;
+	__aligned_u64 data;
+};
+
+#define IOMMU_HWPT_GET_DIRTY_BITMAP \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)
+
+/**
  * enum iommu_hwpt_invalidate_data_type - type of invalidation entries
  * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: VT-d stage 1 (not served by the mock)
  * @IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: SMMUv3 commands (not served)
@@ -371,6 +743,49 @@ struct iommu_hw_info {
 enum iommu_hwpt_invalidate_data_type {
 	IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
 	IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 = 1,
+};
+
+/**
+ * enum iommu_hwpt_vtd_s1_invalidate_flags - flags of
+ *                                           struct iommu_hwpt_vtd_s1_invalidate
+ * @IOMMU_VTD_INV_FLAGS_LEAF: only leaf entries changed: the paging-structure
+ *                            caches of upper levels may be kept
+ */
+enum iommu_hwpt_vtd_s1_invalidate_flags {
+	IOMMU_VTD_INV_FLAGS_LEAF = 1 << 0,
+};
+
+/**
+ * struct iommu_hwpt_vtd_s1_invalidate - one VT-d stage-1 invalidation
+ *                                       (IOMMU_HWPT_INVALIDATE_DATA_VTD_S1)
+ * @addr: first address to flush, 4 KiB aligned
+ * @npages: number of 4 KiB pages to flush
+ * @flags: enum iommu_hwpt_vtd_s1_invalidate_flags
+ * @__reserved: must be 0
+ *
+ * @addr 0 with @npages U64_MAX flushes everything cached for the nested
+ * HWPT. The device TLB (ATS) is flushed with it. Source: upstream iommufd.
+ */
+struct iommu_hwpt_vtd_s1_invalidate {
+	__aligned_u64 addr;
+	__aligned_u64 npages;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+/**
+ * struct iommu_viommu_arm_smmuv3_invalidate - one SMMUv3 command
+ *                                 (IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3)
+ * @cmd: a 128-bit SMMUv3 command-queue entry, little-endian
+ *
+ * Given with a vIOMMU as hwpt_id. Upstream forwards only TLB invalidations
+ * of the guest's stage 1 (TLBI_NSNH_ALL, TLBI_NH_VA, TLBI_NH_VAA,
+ * TLBI_NH_ALL, TLBI_NH_ASID), ATC_INV, CFGI_CD and CFGI_CD_ALL, with the
+ * virtual stream IDs translated through the vIOMMU's vDEVICEs; other
+ * commands give EIO. Source: upstream iommufd.
+ */
+struct iommu_viommu_arm_smmuv3_invalidate {
+	__aligned_le64 cmd[2];
 };
 
 /**
@@ -407,6 +822,106 @@ struct iommu_hwpt_invalidate {
 #define IOMMU_HWPT_INVALIDATE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)
 
 /**
+ * enum iommu_hwpt_pgfault_flags - flags of struct iommu_hwpt_pgfault
+ * @IOMMU_PGFAULT_FLAGS_PASID_VALID: @pasid holds a PASID
+ * @IOMMU_PGFAULT_FLAGS_LAST_PAGE: last request of its page request group
+ */
+enum iommu_hwpt_pgfault_flags {
+	IOMMU_PGFAULT_FLAGS_PASID_VALID = (1 << 0),
+	IOMMU_PGFAULT_FLAGS_LAST_PAGE = (1 << 1),
+};
+
+/**
+ * enum iommu_hwpt_pgfault_perm - access a page request asks for
+ * @IOMMU_PGFAULT_PERM_READ: read
+ * @IOMMU_PGFAULT_PERM_WRITE: write
+ * @IOMMU_PGFAULT_PERM_EXEC: execute (the PASID prefix's Execute Requested
+ *                           bit, PCIe 10.4.1)
+ * @IOMMU_PGFAULT_PERM_PRIV: privileged (the PASID prefix's Privileged Mode
+ *                           Requested bit, PCIe 10.4.1)
+ */
+enum iommu_hwpt_pgfault_perm {
+	IOMMU_PGFAULT_PERM_READ = (1 << 0),
+	IOMMU_PGFAULT_PERM_WRITE = (1 << 1),
+	IOMMU_PGFAULT_PERM_EXEC = (1 << 2),
+	IOMMU_PGFAULT_PERM_PRIV = (1 << 3),
+};
+
+/**
+ * struct iommu_hwpt_pgfault - one page request read from a fault queue fd
+ * @flags: enum iommu_hwpt_pgfault_flags
+ * @dev_id: device that made the request
+ * @pasid: its PASID, with IOMMU_PGFAULT_FLAGS_PASID_VALID
+ * @grpid: page request group index
+ * @perm: enum iommu_hwpt_pgfault_perm
+ * @__reserved: 0
+ * @addr: faulting address
+ * @length: bytes the device expects to access from @addr, a hint; 0 when
+ *          the device gave none
+ * @cookie: kernel-chosen tag of the group; the response to the group echoes
+ *          the cookie of its last request
+ *
+ * read() on the fd of IOMMU_FAULT_QUEUE_ALLOC returns whole records of this
+ * struct. Source: upstream iommufd.
+ */
+struct iommu_hwpt_pgfault {
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pasid;
+	__u32 grpid;
+	__u32 perm;
+	__u32 __reserved;
+	__aligned_u64 addr;
+	__u32 length;
+	__u32 cookie;
+};
+
+/**
+ * enum iommufd_page_response_code - answer to a page request group
+ * @IOMMUFD_PAGE_RESP_SUCCESS: the fault was resolved; the device retries
+ *                             the access (PCIe "Success", 10.4.2.1)
+ * @IOMMUFD_PAGE_RESP_INVALID: the fault cannot be resolved; the device must
+ *                             not retry (PCIe "Invalid Request", 10.4.2.1)
+ */
+enum iommufd_page_response_code {
+	IOMMUFD_PAGE_RESP_SUCCESS = 0,
+	IOMMUFD_PAGE_RESP_INVALID = 1,
+};
+
+/**
+ * struct iommu_hwpt_page_response - response written to a fault queue fd
+ * @cookie: the cookie of the group's last struct iommu_hwpt_pgfault
+ * @code: enum iommufd_page_response_code
+ *
+ * Source: upstream iommufd.
+ */
+struct iommu_hwpt_page_response {
+	__u32 cookie;
+	__u32 code;
+};
+
+/**
+ * struct iommu_fault_alloc - ioctl(IOMMU_FAULT_QUEUE_ALLOC)
+ * @size: sizeof(struct iommu_fault_alloc)
+ * @flags: must be 0
+ * @out_fault_id: ID of the new fault queue, for iommu_hwpt_alloc::fault_id
+ * @out_fault_fd: file descriptor to read struct iommu_hwpt_pgfault from and
+ *                write struct iommu_hwpt_page_response to
+ *
+ * Creates a queue that collects the page requests (I/O page faults) of the
+ * HWPTs allocated with IOMMU_HWPT_FAULT_ID_VALID and its ID. Source:
+ * upstream iommufd.
+ */
+struct iommu_fault_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_fault_id;
+	__u32 out_fault_fd;
+};
+
+#define IOMMU_FAULT_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)
+
+/**
  * enum iommu_viommu_type - type of a vIOMMU
  * @IOMMU_VIOMMU_TYPE_DEFAULT: generic vIOMMU the core makes itself, wrapping
  *                             a nest-parent HWPT; always available (seed 000)
@@ -420,6 +935,21 @@ enum iommu_viommu_type {
 	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
 	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
 	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
+};
+
+/**
+ * struct iommu_viommu_tegra241_cmdqv - vIOMMU data of
+ *                                      IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV
+ * @out_vintf_mmap_offset: offset to give mmap() on the iommufd to map the
+ *                         page 0 of the virtual interface (VINTF)
+ * @out_vintf_mmap_length: length to give that mmap(), in bytes
+ *
+ * The VMM maps that page into the guest so the guest drives its virtual
+ * command queues without traps. Source: upstream iommufd.
+ */
+struct iommu_viommu_tegra241_cmdqv {
+	__aligned_u64 out_vintf_mmap_offset;
+	__aligned_u64 out_vintf_mmap_length;
 };
 
 /**
@@ -486,5 +1016,167 @@ struct iommu_vdevice_alloc {
 };
 
 #define IOMMU_VDEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)
+
+/**
+ * struct iommu_ioas_change_process - ioctl(IOMMU_IOAS_CHANGE_PROCESS)
+ * @size: sizeof(struct iommu_ioas_change_process)
+ * @__reserved: must be 0
+ *
+ * Moves the pinned-page accounting of every mapping of every IOAS of this
+ * iommufd to the calling process, for example when another process takes
+ * over the device during a live update. Only mappings made by
+ * IOMMU_IOAS_MAP_FILE can move: if any other mapping exists the call fails
+ * with EINVAL. On any failure nothing is changed. Source: upstream iommufd.
+ */
+struct iommu_ioas_change_process {
+	__u32 size;
+	__u32 __reserved;
+};
+
+#define IOMMU_IOAS_CHANGE_PROCESS \
+	_IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+
+/**
+ * enum iommu_veventq_flag - flags of struct iommufd_vevent_header
+ * @IOMMU_VEVENTQ_FLAG_LOST_EVENTS: events were dropped because the queue
+ *                                  was full; no event data follows
+ */
+enum iommu_veventq_flag {
+	IOMMU_VEVENTQ_FLAG_LOST_EVENTS = (1U << 0),
+};
+
+/**
+ * struct iommufd_vevent_header - header of each record of a vEVENTQ fd
+ * @flags: enum iommu_veventq_flag
+ * @sequence: index of the event, counting from 0 and wrapping from INT_MAX
+ *            back to 0
+ *
+ * Each record is this header followed by the type's event data. A jump of
+ * more than one in @sequence between two records means the events between
+ * them were lost. When events are lost at the end of the queue, a header
+ * with IOMMU_VEVENTQ_FLAG_LOST_EVENTS and the next @sequence, without data,
+ * closes the queue's contents. Source: upstream iommufd.
+ */
+struct iommufd_vevent_header {
+	__u32 flags;
+	__u32 sequence;
+};
+
+/**
+ * enum iommu_veventq_type - type of a vEVENTQ
+ * @IOMMU_VEVENTQ_TYPE_DEFAULT: reserved, not a valid queue type
+ * @IOMMU_VEVENTQ_TYPE_ARM_SMMUV3: SMMUv3 event records
+ *                                (struct iommu_vevent_arm_smmuv3)
+ * @IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV: Tegra241 CMDQV error interrupts
+ *                                    (struct iommu_vevent_tegra241_cmdqv)
+ */
+enum iommu_veventq_type {
+	IOMMU_VEVENTQ_TYPE_DEFAULT = 0,
+	IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2,
+};
+
+/**
+ * struct iommu_vevent_arm_smmuv3 - SMMUv3 event (IOMMU_VEVENTQ_TYPE_ARM_SMMUV3)
+ * @evt: the 256-bit event record, little-endian, with the StreamID field
+ *       holding the vDEVICE's virt_id
+ *
+ * Upstream reports C_BAD_STE (0x04), F_STREAM_DISABLED (0x06),
+ * C_BAD_SUBSTREAMID (0x08), C_BAD_CD (0x0a), F_TRANSLATION (0x10),
+ * F_ADDR_SIZE (0x11), F_ACCESS (0x12) and F_PERMISSION (0x13) (SMMUv3
+ * specification, 7.3), and only for devices that have a vDEVICE.
+ * Source: upstream iommufd.
+ */
+struct iommu_vevent_arm_smmuv3 {
+	__aligned_le64 evt[4];
+};
+
+/**
+ * struct iommu_vevent_tegra241_cmdqv - Tegra241 CMDQV error interrupt
+ *                                      (IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV)
+ * @lvcmdq_err_map: the 128-bit logical VCMDQ error map of the vIOMMU's
+ *                  virtual interface, little-endian, as the hardware reads
+ *
+ * Source: upstream iommufd.
+ */
+struct iommu_vevent_tegra241_cmdqv {
+	__aligned_le64 lvcmdq_err_map[2];
+};
+
+/**
+ * struct iommu_veventq_alloc - ioctl(IOMMU_VEVENTQ_ALLOC)
+ * @size: sizeof(struct iommu_veventq_alloc)
+ * @flags: must be 0
+ * @viommu_id: vIOMMU whose events the queue receives
+ * @type: enum iommu_veventq_type; one queue per type and vIOMMU
+ * @veventq_depth: most events the queue holds before it drops new ones
+ * @out_veventq_id: ID of the new vEVENTQ
+ * @out_veventq_fd: file descriptor to read(), in records of struct
+ *                  iommufd_vevent_header plus event data; the caller
+ *                  closes it
+ * @__reserved: must be 0
+ *
+ * Creates a queue of the events a vIOMMU reports for its vDEVICEs (for
+ * example stage-1 translation faults to forward to the guest). Source:
+ * upstream iommufd.
+ */
+struct iommu_veventq_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 type;
+	__u32 veventq_depth;
+	__u32 out_veventq_id;
+	__u32 out_veventq_fd;
+	__u32 __reserved;
+};
+
+#define IOMMU_VEVENTQ_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC)
+
+/**
+ * enum iommu_hw_queue_type - type of a HW queue
+ * @IOMMU_HW_QUEUE_TYPE_DEFAULT: reserved, not a valid queue type
+ * @IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV: a Tegra241 CMDQV virtual command
+ *                                     queue (VCMDQ). Upstream requires
+ *                                     queues to be allocated from index 0
+ *                                     upwards and destroyed in reverse
+ *                                     order, @length a power of two from
+ *                                     32 bytes up to the size that
+ *                                     SMMU_IDR1.CMDQS allows, and the
+ *                                     memory aligned to @length and mapped
+ *                                     in the IOAS
+ */
+enum iommu_hw_queue_type {
+	IOMMU_HW_QUEUE_TYPE_DEFAULT = 0,
+	IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV = 1,
+};
+
+/**
+ * struct iommu_hw_queue_alloc - ioctl(IOMMU_HW_QUEUE_ALLOC)
+ * @size: sizeof(struct iommu_hw_queue_alloc)
+ * @flags: must be 0
+ * @viommu_id: vIOMMU the queue belongs to
+ * @type: enum iommu_hw_queue_type
+ * @index: number of the queue among the vIOMMU's queues of this @type
+ * @out_hw_queue_id: ID of the new HW queue
+ * @nesting_parent_iova: guest-physical address (an IOVA of the nesting
+ *                       parent) of the queue memory
+ * @length: bytes of queue memory
+ *
+ * Lets the hardware read a guest's command queue directly from guest
+ * memory. Source: upstream iommufd.
+ */
+struct iommu_hw_queue_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 type;
+	__u32 index;
+	__u32 out_hw_queue_id;
+	__aligned_u64 nesting_parent_iova;
+	__aligned_u64 length;
+};
+
+#define IOMMU_HW_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HW_QUEUE_ALLOC)
 
 #endif
