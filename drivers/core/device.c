@@ -48,9 +48,10 @@ static int device_reserve(struct iommufd_device *idev, struct iommufd_hwpt *hwpt
 	for (i = 0; i < num; i++) {
 		if (nested && regions[i].type != IOMMU_RESV_TYPE_SW_MSI)
 			continue;
-		rc = iopt_reserve(ioas, regions[i].start, regions[i].last, owner);
+		rc = iopt_reserve(&ioas->iopt, regions[i].start, regions[i].last,
+				  owner);
 		if (rc) {
-			iopt_unreserve(ioas, owner);
+			iopt_unreserve(&ioas->iopt, owner);
 			return rc;
 		}
 	}
@@ -86,7 +87,8 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 	refcount_inc(&hwpt->obj.users);
 	idev->hwpt = hwpt;
 	if (old) {
-		iopt_unreserve(idev->resv_ioas, resv_owner(idev, idev->resv_tag));
+		iopt_unreserve(&idev->resv_ioas->iopt,
+			       resv_owner(idev, idev->resv_tag));
 		refcount_dec(&old->obj.users);
 		if (old->auto_domain && refcount_read(&old->obj.users) == 1)
 			iommufd_object_destroy_now(ictx, &old->obj);
@@ -124,11 +126,17 @@ static int device_attach_ioas(struct iommufd_ctx *ictx,
 	return 0;
 }
 
-static void device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev)
+/**
+ * iommufd_device_detach() - detach an attached device
+ * @ictx: the file's context
+ * @idev: the device; an automatic HWPT it leaves unused is destroyed
+ */
+void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev)
 {
 	struct iommufd_hwpt *hwpt = idev->hwpt;
 
-	iopt_unreserve(idev->resv_ioas, resv_owner(idev, idev->resv_tag));
+	iopt_unreserve(&idev->resv_ioas->iopt,
+			       resv_owner(idev, idev->resv_tag));
 	idev->hwpt = NULL;
 	idev->resv_ioas = NULL;
 	refcount_dec(&hwpt->obj.users);
@@ -143,8 +151,43 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 						   obj);
 
 	if (idev->hwpt)
-		device_detach(idev->ictx, idev);
+		iommufd_device_detach(idev->ictx, idev);
 	idev->hw->inst->ops->release_device(idev->hw);
+}
+
+/**
+ * iommufd_device_bind() - give a driver-made device an ID in a file
+ * @ictx: the file's context
+ * @hw: the driver's device; released through its instance's
+ *      release_device op when the binding ends
+ *
+ * The binder holds a reference, so IOMMU_DESTROY of the ID answers -EBUSY
+ * until iommufd_device_unbind() (upstream's iommufd_device_bind rule).
+ * Return: the published device object, or ERR_PTR(-ENOMEM/-ENOSPC).
+ */
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct miommu_device *hw)
+{
+	struct iommufd_device *idev;
+
+	idev = iommufd_object_alloc_type(ictx, struct iommufd_device, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(idev))
+		return idev;
+	idev->hw = hw;
+	idev->ictx = ictx;
+	refcount_inc(&idev->obj.users);
+	iommufd_object_finalize(ictx, &idev->obj);
+	return idev;
+}
+
+/**
+ * iommufd_device_unbind() - end a binding made by iommufd_device_bind()
+ * @idev: the device, detached or not; no vDEVICE may use it
+ */
+void iommufd_device_unbind(struct iommufd_device *idev)
+{
+	refcount_dec(&idev->obj.users);
+	iommufd_object_destroy_now(idev->ictx, &idev->obj);
 }
 
 /* IOMMU_MOCK_DEVICE_ALLOC: see struct iommu_mock_device_alloc. */
@@ -183,24 +226,27 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/* IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. */
-int iommufd_device_attach(struct iommufd_ucmd *ucmd)
+/**
+ * iommufd_device_attach_pt() - attach a device to an IOAS or HWPT, or move it
+ * @ictx: the file's context
+ * @idev: the device
+ * @pt_id: an IOAS (an automatic HWPT is reused or made) or a HWPT
+ * @replace: move an attached device (else it must be detached)
+ *
+ * Return: 0; -ENOENT no object @pt_id; -EINVAL @pt_id is neither, @replace
+ * of a detached device, or an incompatible HWPT; -EBUSY attach of an
+ * attached device; a driver or pinning errno. Nothing changes on failure.
+ */
+int iommufd_device_attach_pt(struct iommufd_ctx *ictx,
+			     struct iommufd_device *idev, u32 pt_id,
+			     bool replace)
 {
-	struct iommu_mock_device_attach *cmd = ucmd->cmd;
-	struct iommufd_device *idev;
 	struct iommufd_object *pt_obj;
-	int rc;
 
-	if ((cmd->flags & ~IOMMU_MOCK_ATTACH_REPLACE) || cmd->__reserved)
-		return -EOPNOTSUPP;
-	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
-	if (IS_ERR(idev))
-		return PTR_ERR(idev);
-	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
+	pt_obj = iommufd_get_object(ictx, pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj))
 		return PTR_ERR(pt_obj);
-
-	if (cmd->flags & IOMMU_MOCK_ATTACH_REPLACE) {
+	if (replace) {
 		if (!idev->hwpt)
 			return -EINVAL;
 	} else if (idev->hwpt) {
@@ -209,19 +255,33 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS:
-		rc = device_attach_ioas(ucmd->ictx, idev,
-					container_of(pt_obj, struct iommufd_ioas,
-						     obj));
-		break;
+		return device_attach_ioas(ictx, idev,
+					  container_of(pt_obj,
+						       struct iommufd_ioas, obj));
 	case IOMMUFD_OBJ_HWPT_PAGING:
 	case IOMMUFD_OBJ_HWPT_NESTED:
-		rc = device_do_attach(ucmd->ictx, idev,
-				      container_of(pt_obj, struct iommufd_hwpt,
-						   obj));
-		break;
+		return device_do_attach(ictx, idev,
+					container_of(pt_obj, struct iommufd_hwpt,
+						     obj));
 	default:
 		return -EINVAL;
 	}
+}
+
+/* IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. */
+int iommufd_device_attach(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_mock_device_attach *cmd = ucmd->cmd;
+	struct iommufd_device *idev;
+	int rc;
+
+	if ((cmd->flags & ~IOMMU_MOCK_ATTACH_REPLACE) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
+	if (IS_ERR(idev))
+		return PTR_ERR(idev);
+	rc = iommufd_device_attach_pt(ucmd->ictx, idev, cmd->pt_id,
+				      cmd->flags & IOMMU_MOCK_ATTACH_REPLACE);
 	if (rc)
 		return rc;
 
@@ -240,7 +300,7 @@ int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(idev);
 	if (!idev->hwpt)
 		return -EINVAL;
-	device_detach(ucmd->ictx, idev);
+	iommufd_device_detach(ucmd->ictx, idev);
 	return 0;
 }
 
@@ -276,8 +336,8 @@ int iommufd_get_hw_info(struct iommufd_ucmd *ucmd)
 
 	cmd->data_len = len;
 	cmd->out_data_type = type;
-	cmd->out_max_pasid_log2 = 0;
-	cmd->out_capabilities = 0;
+	cmd->out_max_pasid_log2 = idev->hw->max_pasid_log2;
+	cmd->out_capabilities = idev->hw->hw_caps;
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 }
 

@@ -30,8 +30,7 @@ void iommufd_hwpt_paging_destroy(struct iommufd_object *obj)
 	struct iommufd_hwpt *hwpt = container_of(obj, struct iommufd_hwpt, obj);
 
 	list_del(&hwpt->ioas_item);
-	iopt_unfill_domain(hwpt->ioas, hwpt->domain);
-	iopt_unreserve(hwpt->ioas, hwpt);
+	iopt_remove_domain(&hwpt->ioas->iopt, &hwpt->iopt_dom);
 	hwpt->domain->ops->free(hwpt->domain);
 	refcount_dec(&hwpt->ioas->obj.users);
 }
@@ -48,29 +47,6 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 		refcount_dec(&hwpt->parent->obj.users);
 }
 
-/* IOVA outside the domain's aperture cannot be used in its IOAS. */
-static int hwpt_reserve_aperture(struct iommufd_hwpt *hwpt)
-{
-	struct miommu_domain *domain = hwpt->domain;
-	int rc;
-
-	if (domain->aperture_start) {
-		rc = iopt_reserve(hwpt->ioas, 0, domain->aperture_start - 1,
-				  hwpt);
-		if (rc)
-			return rc;
-	}
-	if (domain->aperture_last < ULONG_MAX) {
-		rc = iopt_reserve(hwpt->ioas, domain->aperture_last + 1,
-				  ULONG_MAX, hwpt);
-		if (rc) {
-			iopt_unreserve(hwpt->ioas, hwpt);
-			return rc;
-		}
-	}
-	return 0;
-}
-
 /**
  * iommufd_hwpt_paging_alloc() - allocate a paging HWPT mirroring an IOAS
  * @ictx: context
@@ -81,7 +57,9 @@ static int hwpt_reserve_aperture(struct iommufd_hwpt *hwpt)
  *
  * The object is not published; the caller finalizes or aborts it.
  * Return: the HWPT or ERR_PTR: the driver's errno, -EADDRINUSE if the IOAS
- * has mappings outside the aperture, -ENOMEM.
+ * has mappings outside the aperture or not aligned to the domain's page
+ * size, a pinning errno (pages are pinned now if no domain had them yet:
+ * -EFAULT for unbacked memory), -ENOMEM.
  */
 struct iommufd_hwpt *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,
 					       struct iommufd_ioas *ioas,
@@ -107,18 +85,13 @@ struct iommufd_hwpt *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,
 	hwpt->auto_domain = auto_domain;
 	hwpt->ioas = ioas;
 
-	rc = hwpt_reserve_aperture(hwpt);
+	rc = iopt_add_domain(&ioas->iopt, &hwpt->iopt_dom, domain);
 	if (rc)
 		goto out_abort;
-	rc = iopt_fill_domain(ioas, domain);
-	if (rc)
-		goto out_unreserve;
 	list_add_tail(&hwpt->ioas_item, &ioas->hwpt_list);
 	refcount_inc(&ioas->obj.users);
 	return hwpt;
 
-out_unreserve:
-	iopt_unreserve(ioas, hwpt);
 out_abort:
 	domain->ops->free(domain);
 	iommufd_object_abort(ictx, &hwpt->obj);

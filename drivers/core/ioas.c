@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IOAS object: IOMMU_IOAS_ALLOC, IOMMU_IOAS_MAP, IOMMU_IOAS_UNMAP and
- * IOMMU_IOAS_IOVA_RANGES, with upstream iommufd's rules.
+ * IOAS object: IOMMU_IOAS_ALLOC, _IOVA_RANGES, _ALLOW_IOVAS, _MAP, _COPY,
+ * _UNMAP and IOMMU_OPTION, with upstream iommufd's rules (the IO page table
+ * itself is io_pagetable.c and pages.c).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -9,16 +10,23 @@
 
 #include "iommufd_private.h"
 
-/* Destroy op: only reached with no HWPT left on the IOAS. */
+/* Destroy op: only reached with no HWPT or access left on the IOAS. */
 void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
 
-	iopt_unmap_all(ioas);
-	WARN_ON(!RB_EMPTY_ROOT(&ioas->reserved.rb_root));
+	WARN_ON(iopt_unmap_all(&ioas->iopt, NULL));
+	iopt_destroy_table(&ioas->iopt);
 }
 
-static struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, u32 id)
+/**
+ * iommufd_get_ioas() - look up an IOAS of a file
+ * @ictx: the file's context (locked)
+ * @id: object ID
+ *
+ * Return: the IOAS, or ERR_PTR(-ENOENT) for no object or another type.
+ */
+struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, u32 id)
 {
 	struct iommufd_object *obj;
 
@@ -40,8 +48,7 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	ioas = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_ioas, IOMMUFD_OBJ_IOAS);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
-	ioas->areas = RB_ROOT_CACHED;
-	ioas->reserved = RB_ROOT_CACHED;
+	iopt_init_table(&ioas->iopt, ucmd->ictx);
 	INIT_LIST_HEAD(&ioas->hwpt_list);
 
 	cmd->out_ioas_id = ioas->obj.id;
@@ -54,11 +61,14 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/* IOMMU_IOAS_IOVA_RANGES: see struct iommu_ioas_iova_ranges. */
+/*
+ * IOMMU_IOAS_IOVA_RANGES: see struct iommu_ioas_iova_ranges. As upstream,
+ * the ranges that fit are written and the struct is answered before
+ * -EMSGSIZE says that more exist.
+ */
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iommu_iova_range __user *uranges;
 	struct iommu_iova_range *ranges = NULL;
 	struct iommufd_ioas *ioas;
 	unsigned int total, max;
@@ -70,15 +80,16 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
-	total = iopt_allowed_ranges(ioas, NULL, 0);
+	/* Ranges are bounded by the reserved ranges the kernel made */
+	total = iopt_allowed_ranges(&ioas->iopt, NULL, 0);
 	max = min(cmd->num_iovas, total);
 	if (max) {
-		ranges = kcalloc(max, sizeof(*ranges), GFP_KERNEL);
+		ranges = kcalloc(max, sizeof(*ranges), GFP_KERNEL_ACCOUNT);
 		if (!ranges)
 			return -ENOMEM;
-		iopt_allowed_ranges(ioas, ranges, max);
-		uranges = u64_to_user_ptr(cmd->allowed_iovas);
-		if (copy_to_user(uranges, ranges, max * sizeof(*ranges))) {
+		iopt_allowed_ranges(&ioas->iopt, ranges, max);
+		if (copy_to_user(u64_to_user_ptr(cmd->allowed_iovas), ranges,
+				 max * sizeof(*ranges))) {
 			kfree(ranges);
 			return -EFAULT;
 		}
@@ -87,62 +98,163 @@ int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd)
 
 	rc = cmd->num_iovas < total ? -EMSGSIZE : 0;
 	cmd->num_iovas = total;
-	cmd->out_iova_alignment = PAGE_SIZE;
+	cmd->out_iova_alignment = ioas->iopt.iova_alignment;
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
 }
 
-/* IOMMU_IOAS_MAP: see struct iommu_ioas_map. */
-int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
+/*
+ * IOMMU_IOAS_ALLOW_IOVAS: see struct iommu_ioas_allow_iovas. The new set
+ * is built aside and swapped in whole, so a failure changes nothing.
+ * num_iovas is user controlled: each range costs one small allocation and
+ * the loop stops on a fatal signal.
+ */
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd)
 {
-	const u32 known = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE |
-			  IOMMU_IOAS_MAP_READABLE;
-	struct iommu_ioas_map *cmd = ucmd->cmd;
+	struct iommu_ioas_allow_iovas *cmd = ucmd->cmd;
+	struct iommu_iova_range __user *uranges;
+	struct rb_root_cached allowed = RB_ROOT_CACHED;
 	struct iommufd_ioas *ioas;
-	unsigned long iova, end;
-	int prot = 0;
-	int rc;
+	struct iopt_node *node;
+	u32 i;
+	int rc = 0;
 
-	if ((cmd->flags & ~known) || cmd->__reserved)
+	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	if (cmd->flags & IOMMU_IOAS_MAP_READABLE)
-		prot |= MIOMMU_READ;
-	if (cmd->flags & IOMMU_IOAS_MAP_WRITEABLE)
-		prot |= MIOMMU_WRITE;
-	if (!prot)
-		return -EINVAL;
-	if (!cmd->length || !PAGE_ALIGNED(cmd->length) ||
-	    !PAGE_ALIGNED(cmd->user_va))
-		return -EINVAL;
-	if ((cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA) && !PAGE_ALIGNED(cmd->iova))
-		return -EINVAL;
-	if (check_add_overflow(cmd->user_va, cmd->length, &end))
-		return -EOVERFLOW;
-
 	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
 	if (IS_ERR(ioas))
 		return PTR_ERR(ioas);
 
-	iova = cmd->iova;
-	rc = iopt_map_user(ioas, cmd->user_va, cmd->length, &iova,
-			   cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA, prot);
-	if (rc)
-		return rc;
+	uranges = u64_to_user_ptr(cmd->allowed_iovas);
+	for (i = 0; i < cmd->num_iovas; i++) {
+		struct iommu_iova_range range;
 
-	cmd->iova = iova;
-	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		unsigned long unmapped;
-
-		iopt_unmap(ioas, iova, iova + cmd->length - 1, &unmapped);
+		if (copy_from_user(&range, uranges + i, sizeof(range))) {
+			rc = -EFAULT;
+			goto out_free;
+		}
+		if (range.start >= range.last || range.last > ULONG_MAX ||
+		    iopt_tree_iter_first(&allowed, range.start, range.last)) {
+			rc = -EINVAL;
+			goto out_free;
+		}
+		node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
+		if (!node) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+		node->start = range.start;
+		node->last = range.last;
+		iopt_tree_insert(node, &allowed);
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			goto out_free;
+		}
+		cond_resched();
 	}
+	rc = iopt_set_allowed(&ioas->iopt, &allowed);
+out_free:
+	iopt_free_tree(&allowed);
 	return rc;
 }
 
-/* IOMMU_IOAS_UNMAP: see struct iommu_ioas_unmap. */
+static int map_flags_to_prot(u32 flags)
+{
+	int prot = 0;
+
+	if (flags & IOMMU_IOAS_MAP_READABLE)
+		prot |= MIOMMU_READ;
+	if (flags & IOMMU_IOAS_MAP_WRITEABLE)
+		prot |= MIOMMU_WRITE;
+	return prot;
+}
+
+#define IOAS_MAP_FLAGS (IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | \
+			IOMMU_IOAS_MAP_READABLE)
+
+/* IOMMU_IOAS_MAP: see struct iommu_ioas_map. */
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map *cmd = ucmd->cmd;
+	unsigned long iova = cmd->iova, unmapped;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	if ((cmd->flags & ~IOAS_MAP_FLAGS) || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!map_flags_to_prot(cmd->flags))
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+
+	rc = iopt_map_user(&ioas->iopt, &iova, cmd->user_va, cmd->length,
+			   map_flags_to_prot(cmd->flags),
+			   cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	/* A mapping userspace cannot learn about is undone */
+	if (rc)
+		iopt_unmap_iova(&ioas->iopt, iova, cmd->length, &unmapped);
+	return rc;
+}
+
+/* IOMMU_IOAS_COPY: see struct iommu_ioas_copy. */
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_copy *cmd = ucmd->cmd;
+	struct iommufd_ioas *src, *dst;
+	unsigned long iova, unmapped;
+	LIST_HEAD(pages_list);
+	int rc;
+
+	if (cmd->flags & ~IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->length >= ULONG_MAX || cmd->src_iova >= ULONG_MAX ||
+	    cmd->dst_iova >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!map_flags_to_prot(cmd->flags))
+		return -EINVAL;
+
+	src = iommufd_get_ioas(ucmd->ictx, cmd->src_ioas_id);
+	if (IS_ERR(src))
+		return PTR_ERR(src);
+	rc = iopt_get_pages(&src->iopt, cmd->src_iova, cmd->length,
+			    &pages_list);
+	if (rc)
+		return rc;
+	dst = iommufd_get_ioas(ucmd->ictx, cmd->dst_ioas_id);
+	if (IS_ERR(dst)) {
+		rc = PTR_ERR(dst);
+		goto out_pages;
+	}
+	iova = cmd->dst_iova;
+	rc = iopt_map_pages(&dst->iopt, &pages_list, cmd->length, &iova,
+			    map_flags_to_prot(cmd->flags),
+			    cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	if (rc)
+		goto out_pages;
+	cmd->dst_iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		iopt_unmap_iova(&dst->iopt, iova, cmd->length, &unmapped);
+out_pages:
+	iopt_free_pages_list(&pages_list);
+	return rc;
+}
+
+/*
+ * IOMMU_IOAS_UNMAP: see struct iommu_ioas_unmap. iova 0 with length
+ * U64_MAX unmaps everything and succeeds on an empty IOAS; any other range
+ * must contain whole mappings (upstream).
+ */
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_ioas_unmap *cmd = ucmd->cmd;
-	unsigned long last, unmapped;
+	unsigned long unmapped = 0;
 	struct iommufd_ioas *ioas;
 	int rc;
 
@@ -151,20 +263,93 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(ioas);
 
 	if (cmd->iova == 0 && cmd->length == U64_MAX) {
-		last = ULONG_MAX;
+		rc = iopt_unmap_all(&ioas->iopt, &unmapped);
+		if (rc)
+			return rc;
 	} else {
-		if (!cmd->length)
-			return -EINVAL;
-		if (check_add_overflow(cmd->iova, cmd->length - 1, &last))
+		if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
 			return -EOVERFLOW;
+		rc = iopt_unmap_iova(&ioas->iopt, cmd->iova, cmd->length,
+				     &unmapped);
+		if (rc)
+			return rc;
+		if (!unmapped)
+			return -ENOENT;
 	}
-
-	rc = iopt_unmap(ioas, cmd->iova, last, &unmapped);
-	/* As upstream: unmap-all of an empty IOAS succeeds */
-	if (rc == -ENOENT && last == ULONG_MAX && !cmd->iova)
-		rc = 0;
-	if (rc)
-		return rc;
 	cmd->length = unmapped;
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+static int option_rlimit_mode(struct iommu_option *cmd,
+			      struct iommufd_ctx *ictx)
+{
+	if (cmd->object_id)
+		return -EOPNOTSUPP;
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = ictx->account_mode == IOPT_ACCOUNT_MM;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	if (!capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	/* Only a file without objects may change how it charges pins */
+	if (!xa_empty(&ictx->objects))
+		return -EBUSY;
+	if (cmd->val64 == 0)
+		ictx->account_mode = IOPT_ACCOUNT_USER;
+	else if (cmd->val64 == 1)
+		ictx->account_mode = IOPT_ACCOUNT_MM;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int option_huge_pages(struct iommu_option *cmd, struct iommufd_ctx *ictx)
+{
+	struct iommufd_ioas *ioas = iommufd_get_ioas(ictx, cmd->object_id);
+
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (cmd->op == IOMMU_OPTION_OP_GET) {
+		cmd->val64 = !ioas->iopt.disable_large_pages;
+		return 0;
+	}
+	if (cmd->op != IOMMU_OPTION_OP_SET)
+		return -EOPNOTSUPP;
+	if (cmd->val64 == 0)
+		return iopt_disable_large_pages(&ioas->iopt);
+	if (cmd->val64 != 1)
+		return -EINVAL;
+	iopt_enable_large_pages(&ioas->iopt);
+	return 0;
+}
+
+/*
+ * IOMMU_OPTION: see struct iommu_option. Only val64 is written back, and
+ * only on success (upstream).
+ */
+int iommufd_option(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_option *cmd = ucmd->cmd;
+	struct iommu_option __user *uptr = ucmd->ubuffer;
+	int rc;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	switch (cmd->option_id) {
+	case IOMMU_OPTION_RLIMIT_MODE:
+		rc = option_rlimit_mode(cmd, ucmd->ictx);
+		break;
+	case IOMMU_OPTION_HUGE_PAGES:
+		rc = option_huge_pages(cmd, ucmd->ictx);
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (rc)
+		return rc;
+	if (copy_to_user(&uptr->val64, &cmd->val64, sizeof(cmd->val64)))
+		return -EFAULT;
+	return 0;
 }

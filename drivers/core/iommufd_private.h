@@ -12,6 +12,7 @@
 #include <linux/refcount.h>
 #include <linux/xarray.h>
 
+#include "io_pagetable.h"
 #include "miommu.h"
 
 struct iommufd_device;
@@ -26,6 +27,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_DEVICE,
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
+	IOMMUFD_OBJ_DRIVER,
 	IOMMUFD_OBJ_MAX,
 };
 
@@ -47,11 +49,79 @@ struct iommufd_object {
  * @lock: serialises every command of this file, so object state needs no
  *        finer locking; taken before mmap_lock (pinning, user copies)
  * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published
+ * @file: the open file (accesses keep it open)
+ * @account_mode: enum iopt_account_mode for new mappings (upstream's
+ *                IOMMU_OPTION_RLIMIT_MODE: 0 per user, 1 per mm)
  */
 struct iommufd_ctx {
 	struct mutex lock; /* serialises all commands of the file */
 	struct xarray objects;
+	struct file *file;
+	u8 account_mode;
 };
+
+/**
+ * struct iommufd_driver_object - an object a driver adds to the ID table
+ * @obj: object header (IOMMUFD_OBJ_DRIVER)
+ * @destroy: undo everything the driver built; called once, lock held
+ *
+ * Upstream's selftest devices ("stdev" IDs) are such objects: the core
+ * destroys them like any other without knowing the driver.
+ */
+struct iommufd_driver_object {
+	struct iommufd_object obj;
+	void (*destroy)(struct iommufd_driver_object *dobj);
+};
+
+/* access.c: in-kernel users of an IOAS (upstream's iommufd_access) */
+
+#define IOMMUFD_ACCESS_RW_WRITE		BIT(0)
+#define IOMMUFD_ACCESS_RW_SLOW_PATH	BIT(2)
+
+/**
+ * struct iommufd_access_ops - what the owner of an access provides
+ * @needs_pin_pages: the owner pins pages (IOVA must be page aligned)
+ * @unmap: drop every pin inside [@iova, @iova + @length) before returning
+ */
+struct iommufd_access_ops {
+	u8 needs_pin_pages;
+	void (*unmap)(void *data, unsigned long iova, unsigned long length);
+};
+
+/**
+ * struct iommufd_access - an in-kernel user of an IOAS
+ * @ictx: the file (its lock serialises the access too)
+ * @ioas: the IOAS attached, or NULL
+ * @ops: the owner's ops
+ * @data: passed to @ops
+ * @iova_alignment: alignment the access imposes on its IOAS
+ * @iopt_item: entry in the IOAS's io_pagetable.accesses
+ * @num_pins: area pieces pinned (must be 0 when the IOAS is left)
+ */
+struct iommufd_access {
+	struct iommufd_ctx *ictx;
+	struct iommufd_ioas *ioas;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	unsigned long iova_alignment;
+	struct list_head iopt_item;
+	unsigned long num_pins;
+};
+
+struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
+					     const struct iommufd_access_ops *ops,
+					     void *data);
+int iommufd_access_change_ioas(struct iommufd_access *access,
+			       struct iommufd_ioas *ioas);
+int iommufd_access_attach_id(struct iommufd_access *access, u32 ioas_id);
+void iommufd_access_destroy(struct iommufd_access *access);
+int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
+			     unsigned long length, struct page **out_pages,
+			     unsigned int flags);
+void iommufd_access_unpin_pages(struct iommufd_access *access,
+				unsigned long iova, unsigned long length);
+int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
+		      void *data, unsigned long length, unsigned int flags);
 
 /**
  * struct iommufd_ucmd - one ioctl call being served
@@ -68,6 +138,13 @@ struct iommufd_ucmd {
 };
 
 int iommufd_ucmd_respond(struct iommufd_ucmd *ucmd, size_t cmd_len);
+
+/* Upstream's IOMMU_TEST_CMD is _IO(';', 0xa0); a driver may serve it. */
+#define IOMMUFD_TEST_CMD_NR 0xa0
+#define IOMMUFD_TEST_CMD_MAX_SIZE 128
+int iommufd_register_test_cmd(int (*execute)(struct iommufd_ucmd *ucmd),
+			      unsigned int size, unsigned int min_size);
+void iommufd_unregister_test_cmd(void);
 
 /* object.c */
 struct iommufd_object *iommufd_object_alloc(struct iommufd_ctx *ictx,
@@ -90,77 +167,19 @@ int iommufd_object_info(struct iommufd_ucmd *ucmd);
 	container_of(iommufd_object_alloc(ictx, sizeof(_struct), type), \
 		     _struct, obj)
 
-/* io_pagetable.c: the IOVA space of an IOAS */
-
-/**
- * struct iopt_node - an interval of IOVA in one of an IOAS's two trees
- * @rb: rbtree linkage
- * @start: first IOVA
- * @last: last IOVA (inclusive)
- * @subtree_last: interval-tree bookkeeping
- */
-struct iopt_node {
-	struct rb_node rb;
-	unsigned long start;
-	unsigned long last;
-	unsigned long subtree_last;
-};
-
-/**
- * struct iopt_area - one IOAS_MAP: pinned pages at an IOVA range
- * @node: IOVA range in the area tree
- * @pages: the pinned pages, @node.start maps @pages[0]
- * @npages: number of pages
- * @prot: MIOMMU_READ / MIOMMU_WRITE
- * @user: user charged for RLIMIT_MEMLOCK, NULL if not charged
- */
-struct iopt_area {
-	struct iopt_node node;
-	struct page **pages;
-	unsigned long npages;
-	int prot;
-	struct user_struct *user;
-};
-
-/**
- * struct iopt_reserved - a reserved IOVA range
- * @node: IOVA range in the reserved tree (ranges may overlap)
- * @owner: tag of whoever reserved it (a device attach, a HWPT aperture)
- */
-struct iopt_reserved {
-	struct iopt_node node;
-	const void *owner;
-};
-
 /**
  * struct iommufd_ioas - IO address space object
  * @obj: object header
- * @areas: interval tree of struct iopt_area
- * @reserved: interval tree of struct iopt_reserved
+ * @iopt: its IO page table (areas, reserved and allowed ranges, domains)
  * @hwpt_list: paging HWPTs mirroring this IOAS
  */
 struct iommufd_ioas {
 	struct iommufd_object obj;
-	struct rb_root_cached areas;
-	struct rb_root_cached reserved;
+	struct io_pagetable iopt;
 	struct list_head hwpt_list;
 };
 
-int iopt_map_user(struct iommufd_ioas *ioas, unsigned long uva,
-		  unsigned long length, unsigned long *iova, bool fixed,
-		  int prot);
-int iopt_unmap(struct iommufd_ioas *ioas, unsigned long iova,
-	       unsigned long last, unsigned long *unmapped);
-int iopt_reserve(struct iommufd_ioas *ioas, unsigned long start,
-		 unsigned long last, const void *owner);
-void iopt_unreserve(struct iommufd_ioas *ioas, const void *owner);
-void iopt_unmap_all(struct iommufd_ioas *ioas);
-int iopt_fill_domain(struct iommufd_ioas *ioas, struct miommu_domain *domain);
-void iopt_unfill_domain(struct iommufd_ioas *ioas,
-			struct miommu_domain *domain);
-unsigned int iopt_allowed_ranges(struct iommufd_ioas *ioas,
-				 struct iommu_iova_range *out,
-				 unsigned int max);
+struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, u32 id);
 
 /* ioas.c */
 void iommufd_ioas_destroy(struct iommufd_object *obj);
@@ -168,6 +187,9 @@ int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
 int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
+int iommufd_option(struct iommufd_ucmd *ucmd);
 
 /**
  * struct iommufd_hwpt - HWPT object: a domain plus its place in the graph
@@ -178,6 +200,7 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
  *               device
  * @ioas: paging: the IOAS mirrored
  * @ioas_item: paging: entry in @ioas->hwpt_list
+ * @iopt_dom: paging: the domain's link in @ioas->iopt
  * @parent: nested on a HWPT: the nest parent
  * @viommu: nested on a vIOMMU: the vIOMMU
  */
@@ -188,6 +211,7 @@ struct iommufd_hwpt {
 	bool auto_domain;
 	struct iommufd_ioas *ioas;
 	struct list_head ioas_item;
+	struct iopt_domain iopt_dom;
 	struct iommufd_hwpt *parent;
 	struct iommufd_viommu *viommu;
 };
@@ -226,6 +250,13 @@ struct iommufd_device {
 void iommufd_device_destroy(struct iommufd_object *obj);
 int iommufd_device_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_device_attach(struct iommufd_ucmd *ucmd);
+int iommufd_device_attach_pt(struct iommufd_ctx *ictx,
+			     struct iommufd_device *idev, u32 pt_id,
+			     bool replace);
+void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev);
+struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
+					   struct miommu_device *hw);
+void iommufd_device_unbind(struct iommufd_device *idev);
 int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
 int iommufd_device_resv_regions(struct iommufd_ucmd *ucmd);

@@ -73,14 +73,15 @@ struct miommu_instance *miommu_find_instance(u32 id)
  * @type: the data type the driver expects
  *
  * Return: 0; -EOPNOTSUPP for another type; -EINVAL if shorter than
- * @min_size; -E2BIG for non-zero bytes past @dst_size; -EFAULT.
+ * @min_size or longer than @dst_size (upstream's iommu_copy_struct_from_user
+ * rule); -EFAULT.
  */
 int miommu_copy_user_data(void *dst, size_t dst_size, size_t min_size,
 			  const struct miommu_user_data *data, u32 type)
 {
 	if (data->type != type)
 		return -EOPNOTSUPP;
-	if (data->len < min_size)
+	if (data->len < min_size || data->len > dst_size)
 		return -EINVAL;
 	return copy_struct_from_user(dst, dst_size, data->uptr, data->len);
 }
@@ -92,12 +93,15 @@ int miommu_copy_user_data(void *dst, size_t dst_size, size_t min_size,
  * @array: user array descriptor; type and entry_len checked by the caller
  * @index: entry number
  *
- * Return: 0; -E2BIG for non-zero bytes past @dst_size; -EFAULT.
+ * Return: 0; -EINVAL for entries longer than @dst_size (upstream's
+ * iommu_copy_struct_from_user_array rule); -EFAULT.
  */
 int miommu_copy_array_entry(void *dst, size_t dst_size,
 			    const struct miommu_user_data_array *array,
 			    unsigned int index)
 {
+	if (array->entry_len > dst_size)
+		return -EINVAL;
 	return copy_struct_from_user(dst, dst_size,
 				     array->uptr + (size_t)index * array->entry_len,
 				     array->entry_len);
@@ -148,6 +152,9 @@ union ucmd_buffer {
 	struct iommu_ioas_iova_ranges iova_ranges;
 	struct iommu_ioas_map map;
 	struct iommu_ioas_unmap unmap;
+	struct iommu_ioas_allow_iovas allow_iovas;
+	struct iommu_ioas_copy copy;
+	struct iommu_option option;
 	struct iommu_hwpt_alloc hwpt_alloc;
 	struct iommu_hw_info hw_info;
 	struct iommu_hwpt_invalidate invalidate;
@@ -160,6 +167,7 @@ union ucmd_buffer {
 	struct iommu_device_resv_regions resv_regions;
 	struct iommu_mock_object_info object_info;
 	struct iommu_mock_dma dma;
+	u8 test[IOMMUFD_TEST_CMD_MAX_SIZE];
 };
 
 struct iommufd_ioctl_op {
@@ -182,9 +190,14 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
 		 struct iommu_ioas_iova_ranges, out_iova_alignment),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
+		 struct iommu_ioas_allow_iovas, allowed_iovas),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_COPY, iommufd_ioas_copy, struct iommu_ioas_copy,
+		 src_iova),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map, iova),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
+	IOCTL_OP(IOMMUFD_CMD_OPTION, iommufd_option, struct iommu_option, val64),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
 		 __reserved),
 	IOCTL_OP(IOMMUFD_CMD_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
@@ -211,6 +224,39 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 uptr),
 };
 
+/* Upstream's IOMMU_TEST_CMD, served by a driver that registers it. */
+static struct iommufd_ioctl_op test_cmd_op;
+
+/**
+ * iommufd_register_test_cmd() - serve upstream's IOMMU_TEST_CMD (0xa0)
+ * @execute: the handler; it runs under the file's lock like every command
+ * @size: kernel size of its argument struct
+ * @min_size: smallest size userspace may give
+ *
+ * Return: 0, -EBUSY when a handler is registered, -EINVAL when @size does
+ * not fit the command buffer.
+ */
+int iommufd_register_test_cmd(int (*execute)(struct iommufd_ucmd *ucmd),
+			      unsigned int size, unsigned int min_size)
+{
+	if (test_cmd_op.execute)
+		return -EBUSY;
+	if (size > IOMMUFD_TEST_CMD_MAX_SIZE || min_size > size)
+		return -EINVAL;
+	test_cmd_op.size = size;
+	test_cmd_op.min_size = min_size;
+	test_cmd_op.execute = execute;
+	return 0;
+}
+
+/**
+ * iommufd_unregister_test_cmd() - stop serving IOMMU_TEST_CMD
+ */
+void iommufd_unregister_test_cmd(void)
+{
+	test_cmd_op.execute = NULL;
+}
+
 static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 			       unsigned long arg)
 {
@@ -222,9 +268,12 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	int rc;
 
 	nr = _IOC_NR(cmd);
-	if (nr >= ARRAY_SIZE(iommufd_ioctl_ops))
+	if (nr == IOMMUFD_TEST_CMD_NR && test_cmd_op.execute)
+		op = &test_cmd_op;
+	else if (nr < ARRAY_SIZE(iommufd_ioctl_ops))
+		op = &iommufd_ioctl_ops[nr];
+	else
 		return -ENOTTY;
-	op = &iommufd_ioctl_ops[nr];
 	if (!op->execute || cmd != _IO(IOMMUFD_TYPE, nr))
 		return -ENOTTY;
 
@@ -256,6 +305,8 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	mutex_init(&ictx->lock);
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	ictx->file = filp;
+	ictx->account_mode = IOPT_ACCOUNT_USER;
 	filp->private_data = ictx;
 	return 0;
 }
@@ -328,8 +379,14 @@ static int __init iommufd_mock_init(void)
 	rc = mock_iommu_init(num_instances);
 	if (rc)
 		return rc;
+	rc = selftest_iommu_init();
+	if (rc) {
+		mock_iommu_exit();
+		return rc;
+	}
 	rc = iommufd_register_chardev();
 	if (rc) {
+		selftest_iommu_exit();
 		mock_iommu_exit();
 		return rc;
 	}
@@ -341,6 +398,7 @@ static int __init iommufd_mock_init(void)
 static void __exit iommufd_mock_exit(void)
 {
 	misc_deregister(&iommufd_misc);
+	selftest_iommu_exit();
 	mock_iommu_exit();
 }
 

@@ -12,6 +12,15 @@
 
 #include "iommufd_private.h"
 
+/* Destroy op of a driver's object: the driver undoes what it built. */
+static void iommufd_driver_object_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_driver_object *dobj =
+		container_of(obj, struct iommufd_driver_object, obj);
+
+	dobj->destroy(dobj);
+}
+
 static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object *) = {
 	[IOMMUFD_OBJ_IOAS] = iommufd_ioas_destroy,
 	[IOMMUFD_OBJ_HWPT_PAGING] = iommufd_hwpt_paging_destroy,
@@ -19,6 +28,7 @@ static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object 
 	[IOMMUFD_OBJ_DEVICE] = iommufd_device_destroy,
 	[IOMMUFD_OBJ_VIOMMU] = iommufd_viommu_destroy,
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
+	[IOMMUFD_OBJ_DRIVER] = iommufd_driver_object_destroy,
 };
 
 /**

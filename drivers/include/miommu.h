@@ -161,11 +161,15 @@ struct miommu_instance {
  * @inst: its IOMMU instance
  * @dev: the struct device on the driver's bus
  * @stream_id: its physical stream ID
+ * @max_pasid_log2: PASID width IOMMU_GET_HW_INFO reports (0: no PASID)
+ * @hw_caps: enum iommufd_hw_capabilities IOMMU_GET_HW_INFO reports
  */
 struct miommu_device {
 	struct miommu_instance *inst;
 	struct device dev;
 	u32 stream_id;
+	u8 max_pasid_log2;
+	u64 hw_caps;
 };
 
 /**
@@ -174,12 +178,16 @@ struct miommu_device {
  * @inst: instance the domain was allocated for
  * @aperture_start: first IOVA a paging domain translates
  * @aperture_last: last IOVA (inclusive)
+ * @pgsize_bitmap: paging: every page size @ops->map_pages takes, in bytes;
+ *                 the smallest is the IOVA alignment the domain imposes on
+ *                 its IOAS and must be at most PAGE_SIZE
  */
 struct miommu_domain {
 	const struct miommu_domain_ops *ops;
 	struct miommu_instance *inst;
 	u64 aperture_start;
 	u64 aperture_last;
+	unsigned long pgsize_bitmap;
 };
 
 /**
@@ -227,5 +235,9 @@ int miommu_copy_array_entry(void *dst, size_t dst_size,
 /* Provided by the mock driver for the module's init and exit. */
 int mock_iommu_init(unsigned int num_instances);
 void mock_iommu_exit(void);
+
+/* Provided by the selftest driver (upstream's mock and IOMMU_TEST_CMD). */
+int selftest_iommu_init(void);
+void selftest_iommu_exit(void);
 
 #endif

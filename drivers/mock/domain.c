@@ -52,6 +52,7 @@ struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,
 	md->core.inst = dev->inst;
 	md->core.aperture_start = mi->info.aperture_start;
 	md->core.aperture_last = mi->info.aperture_last;
+	md->core.pgsize_bitmap = mi->info.pgsize_bitmap;
 	md->flags = flags;
 	xa_init(&md->ptes);
 	return &md->core;

@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopt_pages: user memory behind IOAS areas, pinned lazily.
+ *
+ * Upstream iommufd pins the pages of a mapping only when a paging domain or
+ * an in-kernel access needs them, pins each page once however many users it
+ * has, and charges the pin to the mapper (RLIMIT_MEMLOCK per user, or the
+ * mm's locked_vm, or nothing with CAP_IPC_LOCK). This file keeps the same
+ * rules with a simpler store: the pfn of every pinned page sits in an
+ * xarray, and an interval tree of holds says which page indexes someone
+ * needs. A page is pinned exactly while a hold covers it.
+ *
+ * Pinning, unpinning and mapping run in bounded batches (at most
+ * iopt_batch_limit bytes of page pointers, settable by upstream's
+ * IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT), reschedule between batches and stop
+ * on a fatal signal. Callers hold the file's ictx->lock.
+ */
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/user.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "iommufd_private.h"
+
+/* Bytes of page pointers one batch may use (upstream's default 64 KiB). */
+unsigned long iopt_batch_limit = 65536;
+
+static unsigned long batch_entries(unsigned long want)
+{
+	unsigned long max = max(iopt_batch_limit / sizeof(struct page *), 1UL);
+
+	return min3(want, max, 65536UL / sizeof(struct page *));
+}
+
+/**
+ * iopt_alloc_pages() - describe user memory for a new mapping; pins nothing
+ * @uptr: user address (any alignment)
+ * @length: bytes, not 0
+ * @writable: pages will be pinned for write
+ * @account_mode: the file's accounting mode (IOPT_ACCOUNT_USER or _MM); the
+ *                mapper's CAP_IPC_LOCK turns it into IOPT_ACCOUNT_NONE
+ *
+ * Return: the pages with one kref, or ERR_PTR(-EINVAL/-EOVERFLOW/-ENOMEM).
+ */
+struct iopt_pages *iopt_alloc_pages(unsigned long uptr, unsigned long length,
+				    bool writable, u8 account_mode)
+{
+	struct iopt_pages *pages;
+	unsigned long end;
+
+	if (!length || length > ULONG_MAX - PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(uptr, length, &end))
+		return ERR_PTR(-EOVERFLOW);
+
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pages->kref);
+	pages->uptr = ALIGN_DOWN(uptr, PAGE_SIZE);
+	pages->npages = DIV_ROUND_UP(end - pages->uptr, PAGE_SIZE);
+	pages->writable = writable;
+	pages->account_mode = capable(CAP_IPC_LOCK) ? IOPT_ACCOUNT_NONE :
+						      account_mode;
+	xa_init_flags(&pages->pfns, XA_FLAGS_ACCOUNT);
+	pages->holds = RB_ROOT_CACHED;
+	pages->source_mm = current->mm;
+	mmgrab(pages->source_mm);
+	pages->source_task = current->group_leader;
+	get_task_struct(pages->source_task);
+	pages->source_user = get_uid(current_user());
+	return pages;
+}
+
+static void iopt_release_pages(struct kref *kref)
+{
+	struct iopt_pages *pages = container_of(kref, struct iopt_pages, kref);
+
+	WARN_ON(pages->npinned);
+	WARN_ON(!RB_EMPTY_ROOT(&pages->holds.rb_root));
+	xa_destroy(&pages->pfns);
+	mmdrop(pages->source_mm);
+	put_task_struct(pages->source_task);
+	free_uid(pages->source_user);
+	kfree(pages);
+}
+
+/**
+ * iopt_put_pages() - drop one kref of @pages
+ * @pages: pages with no hold left once the last kref goes
+ */
+void iopt_put_pages(struct iopt_pages *pages)
+{
+	kref_put(&pages->kref, iopt_release_pages);
+}
+
+/* Charge or refund @n pinned pages as upstream does for its three modes. */
+static int pages_account(struct iopt_pages *pages, unsigned long n, bool inc)
+{
+	unsigned long limit, cur, new;
+	int rc;
+
+	switch (pages->account_mode) {
+	case IOPT_ACCOUNT_USER:
+		if (!inc) {
+			atomic_long_sub(n, &pages->source_user->locked_vm);
+			break;
+		}
+		limit = task_rlimit(pages->source_task, RLIMIT_MEMLOCK) >>
+			PAGE_SHIFT;
+		cur = atomic_long_read(&pages->source_user->locked_vm);
+		do {
+			new = cur + n;
+			if (new > limit)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&pages->source_user->locked_vm,
+						  &cur, new));
+		break;
+	case IOPT_ACCOUNT_MM:
+		/* An exited mm has no locked_vm left to refund */
+		if (!mmget_not_zero(pages->source_mm)) {
+			if (inc)
+				return -EFAULT;
+			break;
+		}
+		mmap_write_lock(pages->source_mm);
+		rc = __account_locked_vm(pages->source_mm, n, inc,
+					 pages->source_task, false);
+		mmap_write_unlock(pages->source_mm);
+		mmput(pages->source_mm);
+		if (rc)
+			return rc;
+		break;
+	default:
+		break;
+	}
+	if (inc)
+		atomic64_add(n, &pages->source_mm->pinned_vm);
+	else
+		atomic64_sub(n, &pages->source_mm->pinned_vm);
+	return 0;
+}
+
+/*
+ * Pin @n pages from user address @uaddr of the source mm into @out. The
+ * mapper's own mm takes the fast path; any other (a forked child's mapping,
+ * a process that has exited) needs a live mm: -EFAULT when it is gone, as
+ * upstream's fork_gone test expects.
+ */
+static long pages_pin_user(struct iopt_pages *pages, unsigned long uaddr,
+			   unsigned long n, unsigned int gup_flags,
+			   struct page **out)
+{
+	long rc;
+
+	if (current->mm == pages->source_mm)
+		return pin_user_pages_fast(uaddr, n, gup_flags, out);
+
+	if (!mmget_not_zero(pages->source_mm))
+		return -EFAULT;
+	mmap_read_lock(pages->source_mm);
+#ifdef MIOMMU_PIN_REMOTE_VMAS
+	rc = pin_user_pages_remote(pages->source_mm, uaddr, n, gup_flags, out,
+				   NULL, NULL);
+#else
+	rc = pin_user_pages_remote(pages->source_mm, uaddr, n, gup_flags, out,
+				   NULL);
+#endif
+	mmap_read_unlock(pages->source_mm);
+	mmput(pages->source_mm);
+	return rc;
+}
+
+/* Unpin and forget indexes [@first, @last], all of them pinned. */
+static void pages_unpin_span(struct iopt_pages *pages, unsigned long first,
+			     unsigned long last)
+{
+	unsigned long max = batch_entries(last - first + 1);
+	struct page *stack[16];
+	struct page **batch = stack;
+	unsigned long i, n = 0;
+	void *entry;
+
+	if (max > ARRAY_SIZE(stack)) {
+		batch = kmalloc_array(max, sizeof(*batch), GFP_KERNEL | __GFP_NOWARN);
+		if (!batch) {
+			batch = stack;
+			max = ARRAY_SIZE(stack);
+		}
+	} else {
+		max = ARRAY_SIZE(stack);
+	}
+
+	for (i = first; i <= last; i++) {
+		entry = xa_erase(&pages->pfns, i);
+		if (WARN_ON(!entry))
+			continue;
+		batch[n++] = pfn_to_page(xa_to_value(entry));
+		if (n == max || i == last) {
+			unpin_user_pages_dirty_lock(batch, n, pages->writable);
+			pages->npinned -= n;
+			pages_account(pages, n, false);
+			n = 0;
+			cond_resched();
+		}
+	}
+	if (n) {
+		unpin_user_pages_dirty_lock(batch, n, pages->writable);
+		pages->npinned -= n;
+		pages_account(pages, n, false);
+	}
+	if (batch != stack)
+		kfree(batch);
+}
+
+/* Pin indexes [@first, @last], none of them pinned yet; all or nothing. */
+static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
+			  unsigned long last)
+{
+	unsigned int gup_flags = FOLL_LONGTERM;
+	unsigned long max, i, done = first;
+	struct page **batch;
+	long got;
+	int rc = 0;
+
+	if (pages->writable)
+		gup_flags |= FOLL_WRITE;
+	max = batch_entries(last - first + 1);
+	batch = kmalloc_array(max, sizeof(*batch), GFP_KERNEL_ACCOUNT);
+	if (!batch)
+		return -ENOMEM;
+
+	while (done <= last) {
+		unsigned long n = min(max, last - done + 1);
+
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
+		rc = pages_account(pages, n, true);
+		if (rc)
+			break;
+		got = pages_pin_user(pages, pages->uptr + done * PAGE_SIZE, n,
+				     gup_flags, batch);
+		if (got <= 0) {
+			pages_account(pages, n, false);
+			rc = got ? got : -EFAULT;
+			break;
+		}
+		if (got < n)
+			pages_account(pages, n - got, false);
+		for (i = 0; i < got; i++) {
+			rc = xa_err(xa_store(&pages->pfns, done + i,
+					     xa_mk_value(page_to_pfn(batch[i])),
+					     GFP_KERNEL_ACCOUNT));
+			if (rc)
+				break;
+		}
+		pages->npinned += i;
+		if (rc) {
+			/* The unstored tail of this batch was never recorded */
+			unpin_user_pages(batch + i, got - i);
+			pages_account(pages, got - i, false);
+			done += i;
+			break;
+		}
+		done += got;
+		cond_resched();
+	}
+	kfree(batch);
+	if (rc && done > first)
+		pages_unpin_span(pages, first, done - 1);
+	return rc;
+}
+
+/*
+ * Call @fn on every maximal sub-range of [@first, @last] that no hold in
+ * @pages covers. Holds come out of the interval tree in start order, so one
+ * sweep with a cursor finds the gaps.
+ */
+static int pages_for_each_gap(struct iopt_pages *pages, unsigned long first,
+			      unsigned long last,
+			      int (*fn)(struct iopt_pages *pages,
+					unsigned long first, unsigned long last),
+			      unsigned long *stopped)
+{
+	unsigned long cur = first;
+	struct iopt_node *node;
+	int rc;
+
+	for (node = iopt_tree_iter_first(&pages->holds, first, last); node;
+	     node = iopt_tree_iter_next(node, first, last)) {
+		if (node->start > cur) {
+			rc = fn(pages, cur, node->start - 1);
+			if (rc) {
+				*stopped = cur;
+				return rc;
+			}
+		}
+		if (node->last >= last)
+			return 0;
+		cur = max(cur, node->last + 1);
+	}
+	rc = fn(pages, cur, last);
+	if (rc)
+		*stopped = cur;
+	return rc;
+}
+
+static int gap_pin(struct iopt_pages *pages, unsigned long first,
+		   unsigned long last)
+{
+	return pages_pin_span(pages, first, last);
+}
+
+static int gap_unpin(struct iopt_pages *pages, unsigned long first,
+		     unsigned long last)
+{
+	pages_unpin_span(pages, first, last);
+	return 0;
+}
+
+/**
+ * iopt_pages_hold() - keep indexes [@first, @last] of @pages pinned
+ * @pages: the pages
+ * @hold: the holder's node, not in any tree; users is set to 1
+ * @first: first page index
+ * @last: last page index (inclusive, < @pages->npages)
+ *
+ * Pins what no other hold covers yet. Return: 0; -ENOMEM (memory or
+ * RLIMIT_MEMLOCK); -EFAULT (unbacked memory, or the mapper's mm is gone);
+ * -EINTR on a fatal signal; another pinning errno. Nothing changes on
+ * failure.
+ */
+int iopt_pages_hold(struct iopt_pages *pages, struct iopt_hold *hold,
+		    unsigned long first, unsigned long last)
+{
+	unsigned long stopped = first;
+	int rc;
+
+	rc = pages_for_each_gap(pages, first, last, gap_pin, &stopped);
+	if (rc) {
+		/* Gaps before the failing one were pinned: undo them */
+		if (stopped > first)
+			pages_for_each_gap(pages, first, stopped - 1, gap_unpin,
+					   &stopped);
+		return rc;
+	}
+	hold->node.start = first;
+	hold->node.last = last;
+	hold->users = 1;
+	iopt_tree_insert(&hold->node, &pages->holds);
+	return 0;
+}
+
+/**
+ * iopt_pages_unhold() - drop a hold made by iopt_pages_hold()
+ * @pages: the pages
+ * @hold: the hold; unpins what no other hold covers
+ */
+void iopt_pages_unhold(struct iopt_pages *pages, struct iopt_hold *hold)
+{
+	unsigned long stopped;
+
+	iopt_tree_remove(&hold->node, &pages->holds);
+	pages_for_each_gap(pages, hold->node.start, hold->node.last, gap_unpin,
+			   &stopped);
+}
+
+/**
+ * iopt_pages_page() - the pinned page at @index
+ * @pages: the pages
+ * @index: page index under a hold
+ *
+ * Return: the page, or NULL when it is not pinned.
+ */
+struct page *iopt_pages_page(struct iopt_pages *pages, unsigned long index)
+{
+	void *entry = xa_load(&pages->pfns, index);
+
+	return entry ? pfn_to_page(xa_to_value(entry)) : NULL;
+}
+
+/*
+ * Copy within one page: through the pinned page when there is one, else by
+ * pinning that page of the source mm for the copy alone (what upstream's
+ * access_rw does on its slow path).
+ */
+static int pages_rw_page(struct iopt_pages *pages, unsigned long index,
+			 unsigned long offset, void *data, unsigned long len,
+			 bool write)
+{
+	struct page *page = iopt_pages_page(pages, index);
+	bool temp = false;
+	void *kaddr;
+	long got;
+
+	if (!page) {
+		got = pages_pin_user(pages, pages->uptr + index * PAGE_SIZE, 1,
+				     write ? FOLL_WRITE : 0, &page);
+		if (got != 1)
+			return got < 0 ? got : -EFAULT;
+		temp = true;
+	}
+	kaddr = kmap_local_page(page);
+	if (write)
+		memcpy(kaddr + offset, data, len);
+	else
+		memcpy(data, kaddr + offset, len);
+	kunmap_local(kaddr);
+	if (temp)
+		unpin_user_pages_dirty_lock(&page, 1, write);
+	else if (write)
+		set_page_dirty_lock(page);
+	return 0;
+}
+
+/**
+ * iopt_pages_rw() - CPU copy to or from the memory of @pages
+ * @pages: the pages
+ * @start_byte: byte offset from @pages->uptr
+ * @data: kernel buffer
+ * @length: bytes
+ * @write: copy @data into the pages (else out of them)
+ *
+ * Return: 0, -EFAULT (unbacked memory or the mm is gone), -EINTR.
+ */
+int iopt_pages_rw(struct iopt_pages *pages, unsigned long start_byte,
+		  void *data, unsigned long length, bool write)
+{
+	while (length) {
+		unsigned long offset = start_byte % PAGE_SIZE;
+		unsigned long len = min(length, PAGE_SIZE - offset);
+		int rc;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		rc = pages_rw_page(pages, start_byte / PAGE_SIZE, offset, data,
+				   len, write);
+		if (rc)
+			return rc;
+		start_byte += len;
+		data += len;
+		length -= len;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Largest page size of @bitmap that @iova and @paddr are both aligned to and
+ * that fits in @length, and how many of them to map before a larger size
+ * becomes usable. 0 when none fits.
+ */
+static unsigned long pick_pgsize(unsigned long bitmap, unsigned long iova,
+				 phys_addr_t paddr, unsigned long length,
+				 unsigned long *count)
+{
+	unsigned long addr = iova | paddr, sizes, size, bigger, next;
+
+	sizes = bitmap & GENMASK(__fls(length), 0);
+	if (addr)
+		sizes &= GENMASK(__ffs(addr), 0);
+	if (!sizes)
+		return 0;
+	size = BIT(__fls(sizes));
+	*count = length / size;
+
+	/* Stop where the next larger size could take over */
+	bigger = bitmap & ~GENMASK(__fls(size), 0);
+	if (bigger) {
+		next = BIT(__ffs(bigger));
+		if (!((iova ^ paddr) & (next - 1))) {
+			unsigned long to_edge = (ALIGN(iova + 1, next) - iova) / size;
+
+			if (ALIGN(iova + 1, next) > iova)
+				*count = min(*count, to_edge);
+		}
+	}
+	return size;
+}
+
+/**
+ * iopt_domain_unmap_range() - unmap [@iova, @iova + @length) from a domain
+ * @domain: paging domain
+ * @iova: first IOVA, aligned to the domain's smallest page size
+ * @length: bytes, a multiple of it
+ */
+void iopt_domain_unmap_range(struct miommu_domain *domain, unsigned long iova,
+			     unsigned long length)
+{
+	while (length) {
+		unsigned long count, size;
+
+		size = pick_pgsize(domain->pgsize_bitmap, iova, 0, length,
+				   &count);
+		if (WARN_ON(!size))
+			return;
+		domain->ops->unmap_pages(domain, iova, size, count);
+		iova += size * count;
+		length -= size * count;
+		cond_resched();
+	}
+}
+
+/**
+ * iopt_domain_map_range() - map physically contiguous memory into a domain
+ * @domain: paging domain
+ * @iova: first IOVA
+ * @paddr: physical address for @iova
+ * @length: bytes
+ * @prot: MIOMMU_READ / MIOMMU_WRITE
+ * @small_pages: use no page size above PAGE_SIZE (IOMMU_OPTION_HUGE_PAGES 0)
+ *
+ * Uses the largest page sizes the domain offers where @iova and @paddr
+ * allow. Return: 0 or the driver's errno (-EINVAL when no page size of the
+ * domain fits the alignment), with nothing of the range left mapped.
+ */
+int iopt_domain_map_range(struct miommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, unsigned long length, int prot,
+			  bool small_pages)
+{
+	unsigned long bitmap = domain->pgsize_bitmap, done = 0;
+	int rc;
+
+	if (small_pages)
+		bitmap &= GENMASK(PAGE_SHIFT, 0);
+	while (done < length) {
+		unsigned long count, size;
+		size_t mapped = 0;
+
+		size = pick_pgsize(bitmap, iova + done, paddr + done,
+				   length - done, &count);
+		if (!size) {
+			rc = -EINVAL;
+			goto out_unmap;
+		}
+		rc = domain->ops->map_pages(domain, iova + done, paddr + done,
+					    size, count, prot, &mapped);
+		if (rc) {
+			if (mapped)
+				iopt_domain_unmap_range(domain, iova + done,
+							mapped);
+			goto out_unmap;
+		}
+		done += size * count;
+	}
+	return 0;
+
+out_unmap:
+	if (done)
+		iopt_domain_unmap_range(domain, iova, done);
+	return rc;
+}
+
+/**
+ * iopt_area_map_domain() - map a filled area's pinned pages into a domain
+ * @area: area whose pages are held (area->filled)
+ * @domain: paging domain
+ * @small_pages: the IOAS disabled large pages
+ *
+ * Physically contiguous runs go to the domain in one call each, so folios
+ * map with large page sizes. Return: 0 or an errno with nothing mapped.
+ */
+int iopt_area_map_domain(struct iopt_area *area, struct miommu_domain *domain,
+			 bool small_pages)
+{
+	struct iopt_pages *pages = area->pages;
+	unsigned long index = area->first_index, iova = iopt_area_iova(area);
+	unsigned long end = iopt_area_last_iova(area) + 1;
+	unsigned long run_iova = iova;
+	phys_addr_t run_pa = 0, pa;
+	unsigned long run_len = 0;
+	int rc;
+
+	while (iova < end) {
+		unsigned long offset = index == area->first_index ?
+				       area->page_offset : 0;
+		unsigned long len = min(end - iova, PAGE_SIZE - offset);
+		struct page *page = iopt_pages_page(pages, index);
+
+		if (WARN_ON(!page)) {
+			rc = -EFAULT;
+			goto out_unmap;
+		}
+		pa = page_to_phys(page) + offset;
+		if (run_len && run_pa + run_len != pa) {
+			rc = iopt_domain_map_range(domain, run_iova, run_pa,
+						   run_len, area->prot,
+						   small_pages);
+			if (rc)
+				goto out_unmap;
+			run_iova += run_len;
+			run_len = 0;
+		}
+		if (!run_len)
+			run_pa = pa;
+		run_len += len;
+		iova += len;
+		index++;
+		if (!(index % 512))
+			cond_resched();
+	}
+	rc = iopt_domain_map_range(domain, run_iova, run_pa, run_len,
+				   area->prot, small_pages);
+	if (!rc)
+		return 0;
+
+out_unmap:
+	if (run_iova > iopt_area_iova(area))
+		iopt_domain_unmap_range(domain, iopt_area_iova(area),
+					run_iova - iopt_area_iova(area));
+	return rc;
+}
+
+/**
+ * iopt_area_unmap_domain() - undo iopt_area_map_domain()
+ * @area: the area
+ * @domain: the domain it is mapped in
+ */
+void iopt_area_unmap_domain(struct iopt_area *area,
+			    struct miommu_domain *domain)
+{
+	iopt_domain_unmap_range(domain, iopt_area_iova(area),
+				iopt_area_length(area));
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Domains of the selftest mock, as upstream's selftests observe them: a
+ * paging domain is an xarray of PTEs in ST_IO_PAGE_SIZE (half page) units
+ * over upstream's mock aperture, with a huge IO page for devices created
+ * with MOCK_FLAGS_DEVICE_HUGE_IOVA and dirty bits when allocated with
+ * IOMMU_HWPT_ALLOC_DIRTY_TRACKING; a nested domain is a four-entry mock
+ * IOTLB that IOMMU_HWPT_DATA_SELFTEST fills and invalidations clear.
+ */
+#include <linux/slab.h>
+
+#include "selftest.h"
+
+static const struct miommu_domain_ops st_paging_ops;
+static const struct miommu_domain_ops st_nested_ops;
+
+/**
+ * st_is_paging() - is @domain a selftest paging domain
+ * @domain: any domain
+ *
+ * Return: true if so.
+ */
+bool st_is_paging(struct miommu_domain *domain)
+{
+	return domain->ops == &st_paging_ops;
+}
+
+/**
+ * st_is_nested() - is @domain a selftest nested domain
+ * @domain: any domain
+ *
+ * Return: true if so.
+ */
+bool st_is_nested(struct miommu_domain *domain)
+{
+	return domain->ops == &st_nested_ops;
+}
+
+/**
+ * st_domain_compatible() - selftest devices share only selftest domains
+ * @dev: a device
+ * @domain: a domain
+ *
+ * Return: true when both belong to this driver.
+ */
+bool st_domain_compatible(struct miommu_device *dev,
+			  struct miommu_domain *domain)
+{
+	return st_is_dev(dev) && (st_is_paging(domain) || st_is_nested(domain));
+}
+
+/**
+ * st_domain_alloc_paging() - upstream's mock paging domain
+ * @dev: the device it is made for
+ * @flags: IOMMU_HWPT_ALLOC_NEST_PARENT and/or _DIRTY_TRACKING
+ *
+ * Return: the domain, or ERR_PTR(-EOPNOTSUPP) for other flags or dirty
+ * tracking on a MOCK_FLAGS_DEVICE_NO_DIRTY device (upstream), -ENOMEM.
+ */
+struct miommu_domain *st_domain_alloc_paging(struct miommu_device *dev,
+					     u32 flags)
+{
+	struct st_dev *sdev = to_st_dev(dev);
+	struct st_domain *sd;
+
+	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		return ERR_PTR(-EOPNOTSUPP);
+	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    (sdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return ERR_PTR(-EOPNOTSUPP);
+	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
+	if (!sd)
+		return ERR_PTR(-ENOMEM);
+	sd->core.ops = &st_paging_ops;
+	sd->core.inst = dev->inst;
+	sd->core.aperture_start = MOCK_APERTURE_START;
+	sd->core.aperture_last = MOCK_APERTURE_LAST;
+	sd->core.pgsize_bitmap = ST_IO_PAGE_SIZE;
+	if (sdev->flags & MOCK_FLAGS_DEVICE_HUGE_IOVA)
+		sd->core.pgsize_bitmap |= ST_HUGE_PAGE_SIZE;
+	sd->dirty_ops = flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING;
+	sd->nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	xa_init(&sd->ptes);
+	return &sd->core;
+}
+
+/**
+ * st_domain_alloc_nested() - upstream's mock nested domain
+ * @dev: the device it is made for
+ * @parent: a selftest paging domain allocated as a nest parent
+ * @flags: must be 0
+ * @data: IOMMU_HWPT_DATA_SELFTEST, struct iommu_hwpt_selftest
+ *
+ * Return: the domain or ERR_PTR: -EOPNOTSUPP flags or another data type;
+ * -EINVAL parent not a selftest nest parent, data shorter than its iotlb
+ * field; -E2BIG; -EFAULT; -ENOMEM.
+ */
+struct miommu_domain *st_domain_alloc_nested(struct miommu_device *dev,
+					     struct miommu_domain *parent,
+					     u32 flags,
+					     const struct miommu_user_data *data)
+{
+	struct iommu_hwpt_selftest cfg;
+	struct st_domain *sd;
+	int rc, i;
+
+	if (flags || data->type != IOMMU_HWPT_DATA_SELFTEST)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!st_is_paging(parent) || !to_st_domain(parent)->nest_parent)
+		return ERR_PTR(-EINVAL);
+	rc = miommu_copy_user_data(&cfg, sizeof(cfg),
+				   offsetofend(struct iommu_hwpt_selftest, iotlb),
+				   data, IOMMU_HWPT_DATA_SELFTEST);
+	if (rc)
+		return ERR_PTR(rc);
+	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
+	if (!sd)
+		return ERR_PTR(-ENOMEM);
+	sd->core.ops = &st_nested_ops;
+	sd->core.inst = dev->inst;
+	sd->core.aperture_last = U64_MAX;
+	sd->parent = to_st_domain(parent);
+	for (i = 0; i < MOCK_NESTED_DOMAIN_IOTLB_NUM; i++)
+		sd->iotlb[i] = cfg.iotlb;
+	return &sd->core;
+}
+
+static int st_attach_dev(struct miommu_domain *domain,
+			 struct miommu_device *dev)
+{
+	struct st_domain *sd = to_st_domain(domain);
+
+	if (!st_is_dev(dev))
+		return -EINVAL;
+	/* Upstream's mock refuses dirty-capable domains for NO_DIRTY devices */
+	if (sd->dirty_ops && (to_st_dev(dev)->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
+		return -EINVAL;
+	return 0;
+}
+
+static int st_map_pages(struct miommu_domain *domain, unsigned long iova,
+			phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			int prot, size_t *mapped)
+{
+	struct st_domain *sd = to_st_domain(domain);
+	unsigned long start = iova;
+	u64 flags = 0;
+	size_t total;
+	void *old;
+
+	if (!IS_ALIGNED(iova, ST_IO_PAGE_SIZE) ||
+	    !IS_ALIGNED(paddr, ST_IO_PAGE_SIZE) ||
+	    !IS_ALIGNED(pgsize, ST_IO_PAGE_SIZE))
+		return -EINVAL;
+	if (pgsize != ST_IO_PAGE_SIZE)
+		flags |= ST_PTE_HUGE;
+	if (prot & MIOMMU_WRITE)
+		flags |= ST_PTE_WRITE;
+	for (total = pgsize * pgcount; total; total -= ST_IO_PAGE_SIZE) {
+		old = xa_store(&sd->ptes, iova / ST_IO_PAGE_SIZE,
+			       xa_mk_value((paddr / ST_IO_PAGE_SIZE) | flags),
+			       GFP_KERNEL_ACCOUNT);
+		if (xa_is_err(old)) {
+			for (; start != iova; start += ST_IO_PAGE_SIZE)
+				xa_erase(&sd->ptes, start / ST_IO_PAGE_SIZE);
+			*mapped = 0;
+			return xa_err(old);
+		}
+		iova += ST_IO_PAGE_SIZE;
+		paddr += ST_IO_PAGE_SIZE;
+	}
+	*mapped = pgsize * pgcount;
+	return 0;
+}
+
+static size_t st_unmap_pages(struct miommu_domain *domain, unsigned long iova,
+			     size_t pgsize, size_t pgcount)
+{
+	struct st_domain *sd = to_st_domain(domain);
+	size_t total = pgsize * pgcount, done;
+
+	for (done = 0; done < total; done += ST_IO_PAGE_SIZE)
+		xa_erase(&sd->ptes, (iova + done) / ST_IO_PAGE_SIZE);
+	return total;
+}
+
+static int st_iova_to_phys(struct miommu_domain *domain, unsigned long iova,
+			   phys_addr_t *phys, int *prot)
+{
+	struct st_domain *sd = to_st_domain(domain);
+	unsigned long off = iova % ST_IO_PAGE_SIZE;
+	void *entry;
+	u64 pte;
+
+	if (st_is_nested(domain))
+		sd = sd->parent;
+	entry = xa_load(&sd->ptes, iova / ST_IO_PAGE_SIZE);
+	if (!entry)
+		return -ENOENT;
+	pte = xa_to_value(entry);
+	*phys = (pte & ST_PTE_PFN_MASK) * ST_IO_PAGE_SIZE + off;
+	*prot = MIOMMU_READ | ((pte & ST_PTE_WRITE) ? MIOMMU_WRITE : 0);
+	return 0;
+}
+
+static void st_paging_free(struct miommu_domain *domain)
+{
+	struct st_domain *sd = to_st_domain(domain);
+
+	WARN_ON(!xa_empty(&sd->ptes));
+	xa_destroy(&sd->ptes);
+	kfree(sd);
+}
+
+/*
+ * Upstream's mock invalidation: each entry clears one IOTLB entry or, with
+ * IOMMU_TEST_INVALIDATE_FLAG_ALL, all of them; entry_num says how many
+ * entries were handled.
+ */
+static int st_nested_invalidate(struct miommu_domain *domain,
+				struct miommu_user_data_array *array)
+{
+	struct st_domain *sd = to_st_domain(domain);
+	struct iommu_hwpt_invalidate_selftest inv;
+	unsigned int i;
+	int rc = 0, j;
+
+	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_SELFTEST) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	if (array->entry_num &&
+	    array->entry_len < offsetofend(typeof(inv), iotlb_id)) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	for (i = 0; i < array->entry_num; i++) {
+		rc = miommu_copy_array_entry(&inv, sizeof(inv), array, i);
+		if (rc)
+			break;
+		if (inv.flags & ~IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			rc = -EOPNOTSUPP;
+			break;
+		}
+		if (inv.iotlb_id > MOCK_NESTED_DOMAIN_IOTLB_ID_MAX) {
+			rc = -EINVAL;
+			break;
+		}
+		if (inv.flags & IOMMU_TEST_INVALIDATE_FLAG_ALL) {
+			for (j = 0; j < MOCK_NESTED_DOMAIN_IOTLB_NUM; j++)
+				sd->iotlb[j] = 0;
+		} else {
+			sd->iotlb[inv.iotlb_id] = 0;
+		}
+		cond_resched();
+	}
+	array->entry_num = i;
+	return rc;
+}
+
+static void st_nested_free(struct miommu_domain *domain)
+{
+	kfree(to_st_domain(domain));
+}
+
+static const struct miommu_domain_ops st_paging_ops = {
+	.attach_dev = st_attach_dev,
+	.map_pages = st_map_pages,
+	.unmap_pages = st_unmap_pages,
+	.iova_to_phys = st_iova_to_phys,
+	.free = st_paging_free,
+};
+
+static const struct miommu_domain_ops st_nested_ops = {
+	.attach_dev = st_attach_dev,
+	.iova_to_phys = st_iova_to_phys,
+	.cache_invalidate_user = st_nested_invalidate,
+	.free = st_nested_free,
+};
