@@ -107,10 +107,10 @@ hwpt_nested_alloc(struct iommufd_ctx *ictx, struct iommufd_object *pt_obj,
 	struct iommufd_viommu *viommu = NULL;
 	struct miommu_domain *domain;
 
-	if (flags)
+	/* Upstream: only a fault queue may come with a nested HWPT */
+	if ((flags & ~IOMMU_HWPT_FAULT_ID_VALID) || !data->len)
 		return ERR_PTR(-EOPNOTSUPP);
-	if (data->type == IOMMU_HWPT_DATA_NONE)
-		return ERR_PTR(-EINVAL);
+	flags &= ~IOMMU_HWPT_FAULT_ID_VALID;
 
 	if (pt_obj->type == IOMMUFD_OBJ_VIOMMU) {
 		viommu = container_of(pt_obj, struct iommufd_viommu, obj);
@@ -129,7 +129,8 @@ hwpt_nested_alloc(struct iommufd_ctx *ictx, struct iommufd_object *pt_obj,
 									  data);
 	} else {
 		parent = container_of(pt_obj, struct iommufd_hwpt, obj);
-		if (!(parent->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
+		if (parent->auto_domain ||
+		    !(parent->flags & IOMMU_HWPT_ALLOC_NEST_PARENT))
 			return ERR_PTR(-EINVAL);
 		domain = idev->hw->inst->ops->domain_alloc_nested(idev->hw,
 								  parent->domain,
@@ -170,14 +171,8 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 
 	if ((cmd->flags & ~known) || cmd->__reserved || cmd->__reserved2)
 		return -EOPNOTSUPP;
-	/* The mock has no dirty tracking, fault queue or PASID support */
-	if (cmd->flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)
-		return -EOPNOTSUPP;
-	if (cmd->data_type == IOMMU_HWPT_DATA_NONE &&
-	    (cmd->data_len || cmd->data_uptr))
-		return -EINVAL;
-	if (cmd->data_type != IOMMU_HWPT_DATA_NONE &&
-	    (!cmd->data_len || !cmd->data_uptr))
+	if ((cmd->data_type == IOMMU_HWPT_DATA_NONE && cmd->data_len) ||
+	    (cmd->data_type != IOMMU_HWPT_DATA_NONE && !cmd->data_len))
 		return -EINVAL;
 
 	obj = iommufd_get_object(ucmd->ictx, cmd->dev_id, IOMMUFD_OBJ_DEVICE);
@@ -185,12 +180,17 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(obj);
 	idev = container_of(obj, struct iommufd_device, obj);
 
+	/* Upstream answers EINVAL for a pt_id that names nothing */
 	pt_obj = iommufd_get_object(ucmd->ictx, cmd->pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj))
-		return PTR_ERR(pt_obj);
+		return -EINVAL;
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS:
+		/* Paging HWPTs take no data and no fault queue (upstream 6.12) */
+		if (cmd->flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
+				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+			return -EOPNOTSUPP;
 		if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
 			return -EOPNOTSUPP;
 		hwpt = iommufd_hwpt_paging_alloc(ucmd->ictx,
@@ -209,6 +209,12 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	}
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
+
+	/* No fault queue object exists yet: any fault_id names nothing */
+	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
+		iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+		return -ENOENT;
+	}
 
 	cmd->out_hwpt_id = hwpt->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));

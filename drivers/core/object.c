@@ -101,8 +101,8 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
  * @id: object ID
  * @type: wanted type, or IOMMUFD_OBJ_ANY
  *
- * Return: the object, ERR_PTR(-ENOENT) for no such ID, ERR_PTR(-EINVAL) for
- * another type.
+ * Return: the object, or ERR_PTR(-ENOENT) for no such ID or an object of
+ * another type (upstream's iommufd_get_object()).
  */
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type)
@@ -112,7 +112,7 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 	if (!obj)
 		return ERR_PTR(-ENOENT);
 	if (type != IOMMUFD_OBJ_ANY && obj->type != type)
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(-ENOENT);
 	return obj;
 }
 

@@ -55,6 +55,24 @@ struct miommu_user_data_array {
 };
 
 /**
+ * struct miommu_dirty_bitmap - where a driver reports dirty IOVA
+ * @bits: one bit per @page_size page from @iova, or NULL when the caller
+ *        only wants the dirty state cleared
+ * @iova: IOVA of bit 0
+ * @page_size: bytes per bit (a power of two)
+ * @nbits: bits in @bits
+ */
+struct miommu_dirty_bitmap {
+	unsigned long *bits;
+	u64 iova;
+	u64 page_size;
+	u64 nbits;
+};
+
+void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
+			 u64 length);
+
+/**
  * struct miommu_ops - IOMMU-wide operations of one instance
  * @probe_device: create a device with physical @stream_id behind @inst.
  *                ERR_PTR: -EINVAL out-of-range ID, -EEXIST ID in use, -ENOMEM
@@ -106,6 +124,13 @@ struct miommu_ops {
  *                         nested domain, setting @array->entry_num to the
  *                         number handled
  * @fill_info: report driver state for IOMMU_MOCK_OBJECT_INFO
+ * @set_dirty_tracking: paging domains allocated with
+ *                      IOMMU_HWPT_ALLOC_DIRTY_TRACKING: start or stop
+ *                      collecting dirty bits; NULL = no dirty tracking
+ * @read_and_clear_dirty: report (miommu_dirty_record()) the dirty pages in
+ *                        [@iova, @iova + @size) and clear their dirty bits
+ *                        unless @flags has IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
+ *                        -EINVAL when tracking is off and @dirty->bits is set
  * @free: free the domain; no device is attached any more
  */
 struct miommu_domain_ops {
@@ -121,6 +146,11 @@ struct miommu_domain_ops {
 				     struct miommu_user_data_array *array);
 	void (*fill_info)(struct miommu_domain *domain,
 			  struct iommu_mock_object_info *info);
+	int (*set_dirty_tracking)(struct miommu_domain *domain, bool enable);
+	int (*read_and_clear_dirty)(struct miommu_domain *domain,
+				    unsigned long iova, unsigned long size,
+				    unsigned long flags,
+				    struct miommu_dirty_bitmap *dirty);
 	void (*free)(struct miommu_domain *domain);
 };
 

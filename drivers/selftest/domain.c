@@ -7,6 +7,7 @@
  * IOMMU_HWPT_ALLOC_DIRTY_TRACKING; a nested domain is a four-entry mock
  * IOTLB that IOMMU_HWPT_DATA_SELFTEST fills and invalidations clear.
  */
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "selftest.h"
@@ -204,6 +205,73 @@ static int st_iova_to_phys(struct miommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
+static int st_set_dirty_tracking(struct miommu_domain *domain, bool enable)
+{
+	struct st_domain *sd = to_st_domain(domain);
+
+	if (!sd->dirty_ops)
+		return -EOPNOTSUPP;
+	sd->dirty_tracking = enable;
+	return 0;
+}
+
+/* Test and clear the dirty bits of the IO pages in [@iova, +@size). */
+static bool st_test_and_clear_dirty(struct st_domain *sd, unsigned long iova,
+				    unsigned long size, unsigned long flags)
+{
+	unsigned long cur;
+	bool dirty = false;
+	void *entry;
+	u64 pte;
+
+	for (cur = iova; cur < iova + size; cur += ST_IO_PAGE_SIZE) {
+		entry = xa_load(&sd->ptes, cur / ST_IO_PAGE_SIZE);
+		if (!entry || !(xa_to_value(entry) & ST_PTE_DIRTY))
+			continue;
+		dirty = true;
+		if (flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR)
+			continue;
+		pte = xa_to_value(entry) & ~ST_PTE_DIRTY;
+		/* Replacing a present value entry allocates nothing */
+		xa_store(&sd->ptes, cur / ST_IO_PAGE_SIZE, xa_mk_value(pte),
+			 GFP_KERNEL);
+	}
+	return dirty;
+}
+
+/*
+ * As upstream's mock: a huge IO page is dirty as a whole, so a dirty bit in
+ * any of its half pages reports the whole huge page.
+ */
+static int st_read_and_clear_dirty(struct miommu_domain *domain,
+				   unsigned long iova, unsigned long size,
+				   unsigned long flags,
+				   struct miommu_dirty_bitmap *dirty)
+{
+	struct st_domain *sd = to_st_domain(domain);
+	unsigned long end = iova + size;
+	void *entry;
+
+	if (!sd->dirty_tracking && dirty->bits)
+		return -EINVAL;
+	while (iova < end) {
+		unsigned long pgsize = ST_IO_PAGE_SIZE, head;
+
+		entry = xa_load(&sd->ptes, iova / ST_IO_PAGE_SIZE);
+		if (entry) {
+			if (xa_to_value(entry) & ST_PTE_HUGE)
+				pgsize = ST_HUGE_PAGE_SIZE;
+			head = iova & ~(pgsize - 1);
+			if (st_test_and_clear_dirty(sd, head, pgsize, flags))
+				miommu_dirty_record(dirty, iova, pgsize);
+		}
+		iova += pgsize;
+		if (!(iova % SZ_2M))
+			cond_resched();
+	}
+	return 0;
+}
+
 static void st_paging_free(struct miommu_domain *domain)
 {
 	struct st_domain *sd = to_st_domain(domain);
@@ -269,6 +337,8 @@ static const struct miommu_domain_ops st_paging_ops = {
 	.map_pages = st_map_pages,
 	.unmap_pages = st_unmap_pages,
 	.iova_to_phys = st_iova_to_phys,
+	.set_dirty_tracking = st_set_dirty_tracking,
+	.read_and_clear_dirty = st_read_and_clear_dirty,
 	.free = st_paging_free,
 };
 

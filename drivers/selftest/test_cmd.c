@@ -10,6 +10,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -561,6 +562,59 @@ out_fput:
 	return rc;
 }
 
+/*
+ * Mark the IO pages named by a user bitmap dirty, as a device write would
+ * (upstream's IOMMU_TEST_OP_DIRTY); out_nr_dirty counts the mapped ones.
+ */
+static int st_dirty(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	unsigned long iova = cmd->dirty.iova, length = cmd->dirty.length;
+	unsigned long page_size = cmd->dirty.page_size, i, max;
+	void __user *uptr = u64_to_user_ptr(cmd->dirty.uptr);
+	unsigned long *bits;
+	struct st_domain *sd;
+	unsigned long count = 0;
+	void *entry;
+	int rc;
+
+	if (!page_size || !length || iova % page_size || length % page_size ||
+	    !uptr)
+		return -EINVAL;
+	max = length / page_size;
+	/* Bounded like upstream: the bitmap copy is sized by userspace */
+	if (max > SZ_16M * BITS_PER_BYTE)
+		return -EOVERFLOW;
+	sd = st_get_domain(ucmd->ictx, cmd->id, IOMMUFD_OBJ_HWPT_PAGING);
+	if (IS_ERR(sd))
+		return PTR_ERR(sd);
+	if (!sd->dirty_tracking)
+		return -EINVAL;
+	bits = kvcalloc(BITS_TO_LONGS(max), sizeof(long), GFP_KERNEL_ACCOUNT);
+	if (!bits)
+		return -ENOMEM;
+	if (copy_from_user(bits, uptr, DIV_ROUND_UP(max, BITS_PER_BYTE))) {
+		rc = -EFAULT;
+		goto out_free;
+	}
+	for_each_set_bit(i, bits, max) {
+		unsigned long index = (iova + i * page_size) / ST_IO_PAGE_SIZE;
+
+		entry = xa_load(&sd->ptes, index);
+		if (!entry)
+			continue;
+		xa_store(&sd->ptes, index,
+			 xa_mk_value(xa_to_value(entry) | ST_PTE_DIRTY),
+			 GFP_KERNEL);
+		count++;
+		cond_resched();
+	}
+	cmd->dirty.out_nr_dirty = count;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	kvfree(bits);
+	return rc;
+}
+
 static int st_test_cmd(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -589,6 +643,8 @@ static int st_test_cmd(struct iommufd_ucmd *ucmd)
 		return st_destroy_access_pages(ucmd, cmd);
 	case IOMMU_TEST_OP_ACCESS_RW:
 		return st_access_rw(ucmd, cmd);
+	case IOMMU_TEST_OP_DIRTY:
+		return st_dirty(ucmd, cmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* A batch must hold at least one entry (upstream's bound) */
 		if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))
