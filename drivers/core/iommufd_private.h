@@ -52,12 +52,14 @@ struct iommufd_object {
  * @file: the open file (accesses keep it open)
  * @account_mode: enum iopt_account_mode for new mappings (upstream's
  *                IOMMU_OPTION_RLIMIT_MODE: 0 per user, 1 per mm)
+ * @vfio_ioas: the IOAS the VFIO type1 compatibility ioctls use, or NULL
  */
 struct iommufd_ctx {
 	struct mutex lock; /* serialises all commands of the file */
 	struct xarray objects;
 	struct file *file;
 	u8 account_mode;
+	struct iommufd_ioas *vfio_ioas;
 };
 
 /**
@@ -180,6 +182,11 @@ struct iommufd_ioas {
 };
 
 struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, u32 id);
+
+/* vfio_compat.c */
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
+long iommufd_vfio_ioctl(struct iommufd_ctx *ictx, unsigned int cmd,
+			unsigned long arg);
 
 /* ioas.c */
 void iommufd_ioas_destroy(struct iommufd_object *obj);

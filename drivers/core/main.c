@@ -155,6 +155,7 @@ union ucmd_buffer {
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy copy;
 	struct iommu_option option;
+	struct iommu_vfio_ioas vfio_ioas;
 	struct iommu_hwpt_set_dirty_tracking set_dirty;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
 	struct iommu_hwpt_alloc hwpt_alloc;
@@ -200,6 +201,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMUFD_CMD_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
 	IOCTL_OP(IOMMUFD_CMD_OPTION, iommufd_option, struct iommu_option, val64),
+	IOCTL_OP(IOMMUFD_CMD_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
+		 __reserved),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
 		 __reserved),
 	IOCTL_OP(IOMMUFD_CMD_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
@@ -274,6 +277,15 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	int rc;
 
 	nr = _IOC_NR(cmd);
+	/* Below the iommufd range: VFIO container compatibility (upstream) */
+	if (nr < IOMMUFD_CMD_BASE) {
+		long ret;
+
+		mutex_lock(&ictx->lock);
+		ret = iommufd_vfio_ioctl(ictx, cmd, arg);
+		mutex_unlock(&ictx->lock);
+		return ret;
+	}
 	if (nr == IOMMUFD_TEST_CMD_NR && test_cmd_op.execute)
 		op = &test_cmd_op;
 	else if (nr < ARRAY_SIZE(iommufd_ioctl_ops))

@@ -124,6 +124,9 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
 				struct iommufd_object *obj)
 {
+	/* The VFIO compatibility IOAS is a plain pointer: forget it */
+	if (ictx->vfio_ioas && &ictx->vfio_ioas->obj == obj)
+		ictx->vfio_ioas = NULL;
 	xa_erase(&ictx->objects, obj->id);
 	iommufd_destroy_ops[obj->type](obj);
 	kfree(obj);
