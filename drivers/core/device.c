@@ -89,6 +89,9 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 	if (old) {
 		iopt_unreserve(&idev->resv_ioas->iopt,
 			       resv_owner(idev, idev->resv_tag));
+		/* Requests the device left behind are answered (upstream) */
+		if (old->fault)
+			iommufd_fault_purge(old->fault, old, idev);
 		refcount_dec(&old->obj.users);
 		if (old->auto_domain && refcount_read(&old->obj.users) == 1)
 			iommufd_object_destroy_now(ictx, &old->obj);
@@ -139,6 +142,8 @@ void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev
 			       resv_owner(idev, idev->resv_tag));
 	idev->hwpt = NULL;
 	idev->resv_ioas = NULL;
+	if (hwpt->fault)
+		iommufd_fault_purge(hwpt->fault, hwpt, idev);
 	refcount_dec(&hwpt->obj.users);
 	if (hwpt->auto_domain && refcount_read(&hwpt->obj.users) == 1)
 		iommufd_object_destroy_now(ictx, &hwpt->obj);

@@ -40,6 +40,10 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_hwpt *hwpt = container_of(obj, struct iommufd_hwpt, obj);
 
+	if (hwpt->fault) {
+		iommufd_fault_purge(hwpt->fault, hwpt, NULL);
+		refcount_dec(&hwpt->fault->obj.users);
+	}
 	hwpt->domain->ops->free(hwpt->domain);
 	if (hwpt->viommu)
 		refcount_dec(&hwpt->viommu->obj.users);
@@ -210,10 +214,16 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	if (IS_ERR(hwpt))
 		return PTR_ERR(hwpt);
 
-	/* No fault queue object exists yet: any fault_id names nothing */
 	if (cmd->flags & IOMMU_HWPT_FAULT_ID_VALID) {
-		iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
-		return -ENOENT;
+		struct iommufd_fault *fault;
+
+		fault = iommufd_get_fault(ucmd->ictx, cmd->fault_id);
+		if (IS_ERR(fault)) {
+			iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+			return PTR_ERR(fault);
+		}
+		hwpt->fault = fault;
+		refcount_inc(&fault->obj.users);
 	}
 
 	cmd->out_hwpt_id = hwpt->obj.id;
@@ -239,20 +249,26 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 	struct iommufd_viommu *viommu;
 	struct iommufd_hwpt *hwpt;
 	struct iommufd_object *obj;
-	int rc, rc2;
+	int rc;
 
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-
-	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-
-	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
-		/* Nothing handled: say so, as for any other failure */
-		cmd->entry_num = 0;
-		return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: -EINVAL;
+	/* Every failure below still answers entry_num (0 when early) */
+	array.entry_num = 0;
+	if (cmd->__reserved) {
+		rc = -EOPNOTSUPP;
+		goto out;
 	}
+	/* Bounded per entry like upstream: entry_len caps the zero-tail scan */
+	if (cmd->entry_num &&
+	    (!cmd->data_uptr || !cmd->entry_len || cmd->entry_len > PAGE_SIZE)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out;
+	}
+	array.entry_num = cmd->entry_num;
 
 	switch (obj->type) {
 	case IOMMUFD_OBJ_HWPT_NESTED:
@@ -262,17 +278,25 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 		break;
 	case IOMMUFD_OBJ_VIOMMU:
 		viommu = container_of(obj, struct iommufd_viommu, obj);
-		if (!viommu->hw->ops || !viommu->hw->ops->cache_invalidate)
-			return -EOPNOTSUPP;
+		if (!viommu->hw->ops || !viommu->hw->ops->cache_invalidate) {
+			array.entry_num = 0;
+			rc = -EOPNOTSUPP;
+			break;
+		}
 		rc = viommu->hw->ops->cache_invalidate(viommu->hw, &array);
 		viommu->hw->invalidations += array.entry_num;
 		break;
 	default:
-		return -EINVAL;
+		/* Upstream looks up a nested HWPT or vIOMMU: anything else is ENOENT */
+		array.entry_num = 0;
+		rc = -ENOENT;
+		break;
 	}
 
+out:
 	/* entry_num reports the entries handled, also on failure */
 	cmd->entry_num = array.entry_num;
-	rc2 = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	return rc ?: rc2;
+	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/wait.h>
 #include <linux/refcount.h>
 #include <linux/xarray.h>
 
@@ -28,6 +29,7 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_VIOMMU,
 	IOMMUFD_OBJ_VDEVICE,
 	IOMMUFD_OBJ_DRIVER,
+	IOMMUFD_OBJ_FAULT,
 	IOMMUFD_OBJ_MAX,
 };
 
@@ -210,6 +212,7 @@ int iommufd_option(struct iommufd_ucmd *ucmd);
  * @iopt_dom: paging: the domain's link in @ioas->iopt
  * @parent: nested on a HWPT: the nest parent
  * @viommu: nested on a vIOMMU: the vIOMMU
+ * @fault: nested with IOMMU_HWPT_FAULT_ID_VALID: its fault queue (a user)
  */
 struct iommufd_hwpt {
 	struct iommufd_object obj;
@@ -221,7 +224,37 @@ struct iommufd_hwpt {
 	struct iopt_domain iopt_dom;
 	struct iommufd_hwpt *parent;
 	struct iommufd_viommu *viommu;
+	struct iommufd_fault *fault;
 };
+
+/**
+ * struct iommufd_fault - fault queue object (IOMMU_FAULT_QUEUE_ALLOC)
+ * @obj: object header; its file holds one user while open
+ * @ictx: the file's context
+ * @mutex: guards the lists below (the file's ops run outside ictx->lock)
+ * @deliver: struct iommufd_fault_group not yet read
+ * @response: cookie -> group read but not answered
+ * @pending: groups in @deliver and @response (bounded)
+ * @wait_queue: poll() waiters
+ */
+struct iommufd_fault {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct mutex mutex; /* guards deliver, response, pending */
+	struct list_head deliver;
+	struct xarray response;
+	unsigned int pending;
+	wait_queue_head_t wait_queue;
+};
+
+/* fault.c */
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
+int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
+			 const struct iommu_hwpt_pgfault *msg);
+void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,
+			 struct iommufd_device *idev);
+void iommufd_fault_destroy(struct iommufd_object *obj);
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
 
 /* hw_pagetable.c */
 struct iommufd_hwpt *iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx,

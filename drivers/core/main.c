@@ -156,6 +156,7 @@ union ucmd_buffer {
 	struct iommu_ioas_copy copy;
 	struct iommu_option option;
 	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_fault_alloc fault_alloc;
 	struct iommu_hwpt_set_dirty_tracking set_dirty;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty;
 	struct iommu_hwpt_alloc hwpt_alloc;
@@ -211,6 +212,8 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
 		 struct iommu_hwpt_get_dirty_bitmap, data),
+	IOCTL_OP(IOMMUFD_CMD_FAULT_QUEUE_ALLOC, iommufd_fault_alloc,
+		 struct iommu_fault_alloc, out_fault_fd),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
 		 struct iommu_hwpt_invalidate, __reserved),
 	IOCTL_OP(IOMMUFD_CMD_VIOMMU_ALLOC, iommufd_viommu_alloc,

@@ -29,6 +29,7 @@ static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object 
 	[IOMMUFD_OBJ_VIOMMU] = iommufd_viommu_destroy,
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
 	[IOMMUFD_OBJ_DRIVER] = iommufd_driver_object_destroy,
+	[IOMMUFD_OBJ_FAULT] = iommufd_fault_destroy,
 };
 
 /**

@@ -615,6 +615,39 @@ out_free:
 	return rc;
 }
 
+/*
+ * A page request from a selftest device: queued on the fault queue of the
+ * HWPT it is attached to, if any; like upstream, the op itself succeeds
+ * whether or not a queue takes it.
+ */
+static int st_trigger_iopf(struct iommufd_ucmd *ucmd,
+			   struct iommu_test_cmd *cmd)
+{
+	struct iommu_hwpt_pgfault msg = {
+		.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		.pasid = cmd->trigger_iopf.pasid,
+		.grpid = cmd->trigger_iopf.grpid,
+		.perm = cmd->trigger_iopf.perm,
+		.addr = cmd->trigger_iopf.addr,
+	};
+	struct iommufd_device *idev;
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ucmd->ictx, cmd->trigger_iopf.dev_id,
+				 IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+	if (!st_is_dev(idev->hw))
+		return -EINVAL;
+	/* IOMMU_NO_PASID is 0 */
+	if (msg.pasid)
+		msg.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+	if (idev->hwpt && idev->hwpt->fault)
+		iommufd_fault_report(idev->hwpt, idev, &msg);
+	return 0;
+}
+
 static int st_test_cmd(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -643,6 +676,8 @@ static int st_test_cmd(struct iommufd_ucmd *ucmd)
 		return st_destroy_access_pages(ucmd, cmd);
 	case IOMMU_TEST_OP_ACCESS_RW:
 		return st_access_rw(ucmd, cmd);
+	case IOMMU_TEST_OP_TRIGGER_IOPF:
+		return st_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return st_dirty(ucmd, cmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault queue objects (IOMMU_FAULT_QUEUE_ALLOC): I/O page requests of the
+ * devices attached to a HWPT allocated with IOMMU_HWPT_FAULT_ID_VALID are
+ * read from the queue's file as struct iommu_hwpt_pgfault and answered by
+ * writing struct iommu_hwpt_page_response, as with upstream iommufd.
+ *
+ * The file's read/write/poll run outside the iommufd's lock, so the queue
+ * has its own mutex; it is taken inside ictx->lock, never around it. The
+ * file holds a user of the object (IOMMU_DESTROY answers EBUSY while it is
+ * open) and keeps the iommufd file open.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "iommufd_private.h"
+
+/* Like a PRI queue: page requests past this many pending are refused. */
+#define FAULT_QUEUE_DEPTH 1024
+
+/**
+ * struct iommufd_fault_group - one page request group (one fault here)
+ * @node: entry in the queue's deliver list until read
+ * @hwpt: the HWPT the device was attached to (no reference: groups of a
+ *        HWPT are purged before it goes)
+ * @idev: the faulting device (same rule)
+ * @msg: the record userspace reads; msg.cookie is set when it is read
+ */
+struct iommufd_fault_group {
+	struct list_head node;
+	struct iommufd_hwpt *hwpt;
+	struct iommufd_device *idev;
+	struct iommu_hwpt_pgfault msg;
+};
+
+static const struct file_operations iommufd_fault_fops;
+
+/**
+ * iommufd_get_fault() - look up a fault queue object
+ * @ictx: the file's context (locked)
+ * @id: object ID
+ *
+ * Return: the queue, or ERR_PTR(-ENOENT).
+ */
+struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id)
+{
+	struct iommufd_object *obj;
+
+	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_FAULT);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	return container_of(obj, struct iommufd_fault, obj);
+}
+
+/**
+ * iommufd_fault_report() - queue a page request of @idev on @hwpt
+ * @hwpt: a HWPT with a fault queue
+ * @idev: the device attached to it
+ * @msg: the request; cookie is assigned when it is read
+ *
+ * Return: 0, -ENOSPC when the queue is full (the request is refused, as a
+ * full PRI queue does), -ENOMEM.
+ */
+int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
+			 const struct iommu_hwpt_pgfault *msg)
+{
+	struct iommufd_fault *fault = hwpt->fault;
+	struct iommufd_fault_group *group;
+	int rc = 0;
+
+	group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
+	if (!group)
+		return -ENOMEM;
+	group->hwpt = hwpt;
+	group->idev = idev;
+	group->msg = *msg;
+	group->msg.dev_id = idev->obj.id;
+
+	mutex_lock(&fault->mutex);
+	if (fault->pending >= FAULT_QUEUE_DEPTH) {
+		rc = -ENOSPC;
+		kfree(group);
+	} else {
+		fault->pending++;
+		list_add_tail(&group->node, &fault->deliver);
+	}
+	mutex_unlock(&fault->mutex);
+	if (!rc)
+		wake_up_interruptible(&fault->wait_queue);
+	return rc;
+}
+
+/**
+ * iommufd_fault_purge() - drop the requests of a HWPT (and device)
+ * @fault: the queue
+ * @hwpt: the HWPT being destroyed or left
+ * @idev: only this device's requests, or NULL for all of @hwpt's
+ *
+ * Unread and unanswered requests are answered "invalid", as upstream does
+ * when a device leaves a fault-capable HWPT.
+ */
+void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,
+			 struct iommufd_device *idev)
+{
+	struct iommufd_fault_group *group, *tmp;
+	unsigned long index;
+
+	mutex_lock(&fault->mutex);
+	list_for_each_entry_safe(group, tmp, &fault->deliver, node) {
+		if (group->hwpt != hwpt || (idev && group->idev != idev))
+			continue;
+		list_del(&group->node);
+		fault->pending--;
+		kfree(group);
+	}
+	xa_for_each(&fault->response, index, group) {
+		if (group->hwpt != hwpt || (idev && group->idev != idev))
+			continue;
+		xa_erase(&fault->response, index);
+		fault->pending--;
+		kfree(group);
+	}
+	mutex_unlock(&fault->mutex);
+}
+
+/* Destroy op: no HWPT uses the queue and its file is closed. */
+void iommufd_fault_destroy(struct iommufd_object *obj)
+{
+	struct iommufd_fault *fault = container_of(obj, struct iommufd_fault, obj);
+	struct iommufd_fault_group *group, *tmp;
+	unsigned long index;
+
+	list_for_each_entry_safe(group, tmp, &fault->deliver, node)
+		kfree(group);
+	xa_for_each(&fault->response, index, group)
+		kfree(group);
+	xa_destroy(&fault->response);
+	mutex_destroy(&fault->mutex);
+}
+
+/*
+ * Whole records only, at offset 0; a buffer too small for the first record
+ * gets -EINVAL, an empty queue 0 (upstream).
+ */
+static ssize_t iommufd_fault_fops_read(struct file *filep, char __user *buf,
+				       size_t count, loff_t *ppos)
+{
+	const size_t size = sizeof(struct iommu_hwpt_pgfault);
+	struct iommufd_fault *fault = filep->private_data;
+	struct iommufd_fault_group *group;
+	size_t done = 0;
+	u32 cookie;
+	int rc = 0;
+
+	if (*ppos || count % size)
+		return -ESPIPE;
+
+	mutex_lock(&fault->mutex);
+	while ((group = list_first_entry_or_null(&fault->deliver,
+						 struct iommufd_fault_group,
+						 node))) {
+		if (count - done < size) {
+			if (!done)
+				rc = -EINVAL;
+			break;
+		}
+		rc = xa_alloc(&fault->response, &cookie, group, xa_limit_32b,
+			      GFP_KERNEL_ACCOUNT);
+		if (rc)
+			break;
+		group->msg.cookie = cookie;
+		if (copy_to_user(buf + done, &group->msg, size)) {
+			xa_erase(&fault->response, cookie);
+			rc = -EFAULT;
+			break;
+		}
+		list_del(&group->node);
+		done += size;
+	}
+	mutex_unlock(&fault->mutex);
+	return done ? done : rc;
+}
+
+static ssize_t iommufd_fault_fops_write(struct file *filep,
+					const char __user *buf, size_t count,
+					loff_t *ppos)
+{
+	const size_t size = sizeof(struct iommu_hwpt_page_response);
+	struct iommufd_fault *fault = filep->private_data;
+	struct iommu_hwpt_page_response response;
+	struct iommufd_fault_group *group;
+	size_t done = 0;
+	int rc = 0;
+
+	if (*ppos || count % size)
+		return -ESPIPE;
+
+	mutex_lock(&fault->mutex);
+	while (done < count) {
+		if (copy_from_user(&response, buf + done, size)) {
+			rc = -EFAULT;
+			break;
+		}
+		if (response.code != IOMMUFD_PAGE_RESP_SUCCESS &&
+		    response.code != IOMMUFD_PAGE_RESP_INVALID) {
+			rc = -EINVAL;
+			break;
+		}
+		group = xa_erase(&fault->response, response.cookie);
+		if (!group) {
+			rc = -EINVAL;
+			break;
+		}
+		/* The mock device has nothing to retry: the group completes */
+		fault->pending--;
+		kfree(group);
+		done += size;
+	}
+	mutex_unlock(&fault->mutex);
+	return done ? done : rc;
+}
+
+static __poll_t iommufd_fault_fops_poll(struct file *filep,
+					struct poll_table_struct *wait)
+{
+	struct iommufd_fault *fault = filep->private_data;
+	__poll_t mask = EPOLLOUT;
+
+	poll_wait(filep, &fault->wait_queue, wait);
+	mutex_lock(&fault->mutex);
+	if (!list_empty(&fault->deliver))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&fault->mutex);
+	return mask;
+}
+
+static int iommufd_fault_fops_release(struct inode *inode, struct file *filep)
+{
+	struct iommufd_fault *fault = filep->private_data;
+	struct file *ifile;
+
+	/* A file whose allocation failed was never linked to a queue */
+	if (!fault)
+		return 0;
+	ifile = fault->ictx->file;
+	refcount_dec(&fault->obj.users);
+	fput(ifile);
+	return 0;
+}
+
+static const struct file_operations iommufd_fault_fops = {
+	.owner = THIS_MODULE,
+	.read = iommufd_fault_fops_read,
+	.write = iommufd_fault_fops_write,
+	.poll = iommufd_fault_fops_poll,
+	.release = iommufd_fault_fops_release,
+	.llseek = noop_llseek,
+};
+
+/* IOMMU_FAULT_QUEUE_ALLOC: see struct iommu_fault_alloc. */
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_fault_alloc *cmd = ucmd->cmd;
+	struct iommufd_fault *fault;
+	struct file *filep;
+	int fd, rc;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	fault = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_fault,
+					  IOMMUFD_OBJ_FAULT);
+	if (IS_ERR(fault))
+		return PTR_ERR(fault);
+	fault->ictx = ucmd->ictx;
+	INIT_LIST_HEAD(&fault->deliver);
+	xa_init_flags(&fault->response, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	mutex_init(&fault->mutex);
+	init_waitqueue_head(&fault->wait_queue);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		rc = fd;
+		goto out_abort;
+	}
+	/* Linked to the queue only once nothing can fail any more */
+	filep = anon_inode_getfile("[iommufd-pgfault]", &iommufd_fault_fops,
+				   NULL, O_RDWR);
+	if (IS_ERR(filep)) {
+		rc = PTR_ERR(filep);
+		goto out_put_fd;
+	}
+	cmd->out_fault_id = fault->obj.id;
+	cmd->out_fault_fd = fd;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc)
+		goto out_fput;
+
+	/* The file's user and iommufd reference, dropped by its release */
+	filep->private_data = fault;
+	refcount_inc(&fault->obj.users);
+	get_file(ucmd->ictx->file);
+	iommufd_object_finalize(ucmd->ictx, &fault->obj);
+	fd_install(fd, filep);
+	return 0;
+
+out_fput:
+	fput(filep);
+out_put_fd:
+	put_unused_fd(fd);
+out_abort:
+	iommufd_object_abort_and_destroy(ucmd->ictx, &fault->obj);
+	return rc;
+}
