@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "mock_helpers.h"
 
@@ -453,6 +455,89 @@ TEST_F(dev, sid_free_after_destroy)
 	EXPECT_EQ(IOMMU_MOCK_OBJ_DEVICE, info.out_type);
 	EXPECT_EQ(SID_BASE + 8, info.out_asid);
 	EXPECT_TRUE(mock_sysfs_exists(0, SID_BASE + 8));
+}
+
+/*
+ * Two files race for one stream ID: each allocates the device and destroys
+ * it again. The ID must not be free for the other file before the old
+ * device has left sysfs, or the new one's sysfs entry collides with it
+ * ("sysfs: cannot create duplicate filename" and a call trace).
+ */
+#define RACE_SID (SID_BASE + 0x10)
+#define RACE_MS 1500
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* Churns device (0, RACE_SID) on a new fd: 0 or the first unexpected errno. */
+static int sid_churn(unsigned int ms, unsigned long *won)
+{
+	uint64_t end = now_ms() + ms;
+	int fd = mock_open(), rc = 0;
+	uint32_t dev;
+
+	if (fd < 0)
+		return -errno;
+	while (!rc && now_ms() < end) {
+		rc = dev_alloc(fd, 0, RACE_SID, &dev);
+		if (rc == -EEXIST) {
+			rc = 0;
+			continue;
+		}
+		if (!rc) {
+			(*won)++;
+			rc = mock_destroy(fd, dev);
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* Kernel log records read from @kfd (non-blocking) that contain @needle. */
+static int kmsg_count(int kfd, const char *needle)
+{
+	char rec[4096];
+	int hits = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kfd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (n < 0)
+			return errno == EAGAIN ? hits : -errno;
+		rec[n] = 0;
+		if (strstr(rec, needle))
+			hits++;
+	}
+}
+
+TEST(sid_reuse_race_across_files)
+{
+	unsigned long won = 0, won_child = 0;
+	int kfd, status, hits;
+	pid_t pid;
+
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kfd);
+	ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(sid_churn(RACE_MS, &won_child) ? 1 : 0);
+	EXPECT_EQ(0, sid_churn(RACE_MS, &won));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_LT(0, won);
+	hits = kmsg_count(kfd, "duplicate filename");
+	close(kfd);
+	EXPECT_EQ(0, hits);
+	EXPECT_FALSE(mock_sysfs_exists(0, RACE_SID));
 }
 
 TEST_F(dev, attach_ioas_makes_auto_hwpt)

@@ -58,7 +58,9 @@ struct miommu_user_data_array {
  * struct miommu_ops - IOMMU-wide operations of one instance
  * @probe_device: create a device with physical @stream_id behind @inst.
  *                ERR_PTR: -EINVAL out-of-range ID, -EEXIST ID in use, -ENOMEM
- * @release_device: destroy a device made by @probe_device; it is detached
+ * @release_device: destroy a device made by @probe_device; it is detached.
+ *                  Its stream ID is free again once the struct device is
+ *                  released (gone from sysfs), not before
  * @hw_info: fill @buf (at most @len bytes) with the hardware info of @inst
  *           (what IOMMU_GET_HW_INFO reports for its devices), set *@type to
  *           its uAPI type; returns the bytes of the full data
