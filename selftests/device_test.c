@@ -720,6 +720,113 @@ TEST_F(dev, failed_replace_keeps_attachment)
 					  MOCK_PAGE, MOCK_SW_MSI_START));
 }
 
+/*
+ * An attach command in a page made read-only once filled: the kernel reads
+ * it, but cannot write the reply. NULL on failure.
+ */
+static struct iommu_mock_device_attach *ro_attach_cmd(uint32_t dev_id,
+						      uint32_t pt_id,
+						      uint32_t flags)
+{
+	struct iommu_mock_device_attach *cmd;
+
+	cmd = mmap(NULL, MOCK_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cmd == MAP_FAILED)
+		return NULL;
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->flags = flags;
+	cmd->dev_id = dev_id;
+	cmd->pt_id = pt_id;
+	if (mprotect(cmd, MOCK_PAGE, PROT_READ)) {
+		munmap(cmd, MOCK_PAGE);
+		return NULL;
+	}
+	return cmd;
+}
+
+static int ro_attach(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t flags)
+{
+	struct iommu_mock_device_attach *cmd;
+	int rc;
+
+	cmd = ro_attach_cmd(dev_id, pt_id, flags);
+	if (!cmd)
+		return -ENOMEM;
+	rc = mock_ioctl(fd, IOMMU_MOCK_DEVICE_ATTACH, cmd);
+	munmap(cmd, MOCK_PAGE);
+	return rc;
+}
+
+static uint32_t obj_users(int fd, uint32_t id)
+{
+	struct iommu_mock_object_info info;
+
+	return mock_obj_info(fd, id, &info) ? UINT32_MAX : info.out_users;
+}
+
+TEST_F(dev, attach_reply_efault_changes_nothing)
+{
+	struct iommu_mock_object_info info;
+	uint32_t hwpt, out;
+
+	/* to an IOAS: no device attached, no automatic HWPT left behind */
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, self->ioas_id, 0));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	EXPECT_EQ(0, obj_users(self->fd, self->ioas_id));
+	/* nor the device's reserved regions */
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, UINT64_MAX);
+
+	/* to a HWPT */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, hwpt, 0));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	EXPECT_EQ(0, obj_users(self->fd, hwpt));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, MOCK_APERTURE_LAST_0);
+
+	/* and the device attaches normally afterwards */
+	ASSERT_EQ(0, mock_destroy(self->fd, hwpt));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &out));
+	EXPECT_EQ(1, obj_users(self->fd, out));
+}
+
+TEST_F(dev, replace_reply_efault_keeps_attachment)
+{
+	struct iommu_mock_object_info info;
+	uint32_t ioas2, h1, h2;
+	uint8_t data[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &h1));
+	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, ioas2, 0, &h2));
+
+	/* to a HWPT, to another IOAS (a new automatic HWPT), to the same */
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, h2,
+				     IOMMU_MOCK_ATTACH_REPLACE));
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, ioas2,
+				     IOMMU_MOCK_ATTACH_REPLACE));
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, self->ioas_id,
+				     IOMMU_MOCK_ATTACH_REPLACE));
+
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(h1, info.out_parent_id);
+	EXPECT_EQ(1, obj_users(self->fd, h1));
+	EXPECT_EQ(0, obj_users(self->fd, h2));
+	/* ioas2 holds h2 only, and none of the device's reservations */
+	EXPECT_EQ(1, obj_users(self->fd, ioas2));
+	EXPECT_ONE_RANGE(self->fd, ioas2, MOCK_APERTURE_LAST_0);
+	EXPECT_RANGES(self->fd, self->ioas_id, mock_facts[0].ranges_paging,
+		      mock_facts[0].nranges_paging);
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+			       sizeof(data)));
+	EXPECT_EQ(0, memcmp(self->buf, data, sizeof(data)));
+}
+
 TEST_F(dev, detach_errors)
 {
 	uint32_t hwpt;

@@ -58,19 +58,18 @@ static int device_reserve(struct iommufd_device *idev, struct iommufd_hwpt *hwpt
 }
 
 /*
- * Attach, or replace the current attachment. Everything that can fail
- * happens before the old state is dropped, so a failure changes nothing.
+ * Attach, or replace the current attachment, in two steps so the reply can
+ * be written in between: device_attach_prepare() does everything that can
+ * fail (the driver's check, the reservations under a new owner tag),
+ * device_attach_commit() switches over and cannot fail,
+ * device_attach_cancel() undoes a prepare. A failure changes nothing.
  */
-static int device_do_attach(struct iommufd_ctx *ictx,
-			    struct iommufd_device *idev,
-			    struct iommufd_hwpt *hwpt)
+static int device_attach_prepare(struct iommufd_device *idev,
+				 struct iommufd_hwpt *hwpt)
 {
-	struct iommufd_hwpt *old = idev->hwpt;
-	unsigned int new_tag = idev->resv_tag ^ 1;
-	struct iommufd_ioas *ioas;
 	int rc;
 
-	if (old == hwpt)
+	if (idev->hwpt == hwpt)
 		return 0;
 	/* A vIOMMU's nested HWPTs serve its own instance only (seed 002) */
 	if (hwpt->viommu && hwpt->viommu->hw->inst != idev->hw->inst)
@@ -78,11 +77,27 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
 	if (rc)
 		return rc;
-	ioas = iommufd_hwpt_s2_ioas(hwpt);
-	rc = device_reserve(idev, hwpt, ioas, resv_owner(idev, new_tag));
-	if (rc)
-		return rc;
+	return device_reserve(idev, hwpt, iommufd_hwpt_s2_ioas(hwpt),
+			      resv_owner(idev, idev->resv_tag ^ 1));
+}
 
+static void device_attach_cancel(struct iommufd_device *idev,
+				 struct iommufd_hwpt *hwpt)
+{
+	if (idev->hwpt == hwpt)
+		return;
+	iopt_unreserve(iommufd_hwpt_s2_ioas(hwpt),
+		       resv_owner(idev, idev->resv_tag ^ 1));
+}
+
+static void device_attach_commit(struct iommufd_ctx *ictx,
+				 struct iommufd_device *idev,
+				 struct iommufd_hwpt *hwpt)
+{
+	struct iommufd_hwpt *old = idev->hwpt;
+
+	if (old == hwpt)
+		return;
 	refcount_inc(&hwpt->obj.users);
 	idev->hwpt = hwpt;
 	if (old) {
@@ -91,37 +106,44 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 		if (old->auto_domain && refcount_read(&old->obj.users) == 1)
 			iommufd_object_destroy_now(ictx, &old->obj);
 	}
-	idev->resv_ioas = ioas;
-	idev->resv_tag = new_tag;
-	return 0;
+	idev->resv_ioas = iommufd_hwpt_s2_ioas(hwpt);
+	idev->resv_tag ^= 1;
 }
 
-/* Attach to an IOAS: reuse a compatible automatic HWPT or make one. */
-static int device_attach_ioas(struct iommufd_ctx *ictx,
-			      struct iommufd_device *idev,
-			      struct iommufd_ioas *ioas)
+/*
+ * Prepare an attach to an IOAS: the first automatic HWPT of the IOAS the
+ * device can attach to (upstream's rule: the driver refuses an
+ * incompatible domain with -EINVAL), else a new automatic HWPT, which
+ * stays unpublished (*@is_new) until the caller finalizes or aborts it.
+ */
+static struct iommufd_hwpt *
+device_attach_ioas_prepare(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			   struct iommufd_ioas *ioas, bool *is_new)
 {
 	struct iommufd_hwpt *hwpt;
 	int rc;
 
+	*is_new = false;
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
 		if (!hwpt->auto_domain)
 			continue;
-		rc = device_do_attach(ictx, idev, hwpt);
+		rc = device_attach_prepare(idev, hwpt);
+		if (!rc)
+			return hwpt;
 		if (rc != -EINVAL)
-			return rc;
+			return ERR_PTR(rc);
 	}
 
 	hwpt = iommufd_hwpt_paging_alloc(ictx, ioas, idev, 0, true);
 	if (IS_ERR(hwpt))
-		return PTR_ERR(hwpt);
-	rc = device_do_attach(ictx, idev, hwpt);
+		return hwpt;
+	rc = device_attach_prepare(idev, hwpt);
 	if (rc) {
 		iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
-		return rc;
+		return ERR_PTR(rc);
 	}
-	iommufd_object_finalize(ictx, &hwpt->obj);
-	return 0;
+	*is_new = true;
+	return hwpt;
 }
 
 static void device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev)
@@ -183,12 +205,18 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/* IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. */
+/*
+ * IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. The reply
+ * is written before the attach is committed, so an EFAULT leaves the
+ * device where it was and no automatic HWPT behind.
+ */
 int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_mock_device_attach *cmd = ucmd->cmd;
 	struct iommufd_device *idev;
 	struct iommufd_object *pt_obj;
+	struct iommufd_hwpt *hwpt;
+	bool is_new = false;
 	int rc;
 
 	if ((cmd->flags & ~IOMMU_MOCK_ATTACH_REPLACE) || cmd->__reserved)
@@ -209,24 +237,37 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS:
-		rc = device_attach_ioas(ucmd->ictx, idev,
-					container_of(pt_obj, struct iommufd_ioas,
-						     obj));
+		hwpt = device_attach_ioas_prepare(ucmd->ictx, idev,
+						  container_of(pt_obj,
+							       struct iommufd_ioas,
+							       obj),
+						  &is_new);
+		if (IS_ERR(hwpt))
+			return PTR_ERR(hwpt);
 		break;
 	case IOMMUFD_OBJ_HWPT_PAGING:
 	case IOMMUFD_OBJ_HWPT_NESTED:
-		rc = device_do_attach(ucmd->ictx, idev,
-				      container_of(pt_obj, struct iommufd_hwpt,
-						   obj));
+		hwpt = container_of(pt_obj, struct iommufd_hwpt, obj);
+		rc = device_attach_prepare(idev, hwpt);
+		if (rc)
+			return rc;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (rc)
-		return rc;
 
-	cmd->out_hwpt_id = idev->hwpt->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	cmd->out_hwpt_id = hwpt->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	if (rc) {
+		device_attach_cancel(idev, hwpt);
+		if (is_new)
+			iommufd_object_abort_and_destroy(ucmd->ictx, &hwpt->obj);
+		return rc;
+	}
+	device_attach_commit(ucmd->ictx, idev, hwpt);
+	if (is_new)
+		iommufd_object_finalize(ucmd->ictx, &hwpt->obj);
+	return 0;
 }
 
 /* IOMMU_MOCK_DEVICE_DETACH: see struct iommu_mock_device_detach. */

@@ -98,7 +98,8 @@ struct miommu_ops {
 /**
  * struct miommu_domain_ops - operations of one domain (HWPT page table)
  * @attach_dev: check that @dev can be attached (format, instance); 0 or
- *              -EINVAL. The core records the attachment
+ *              -EINVAL. The core records the attachment, and may drop it
+ *              again without telling the driver
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
  *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped
  * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes

@@ -169,15 +169,17 @@ enum iommu_mock_attach_flags {
  * Attaching to a paging HWPT (NEST_PARENT or not) reserves all the device's
  * reserved regions in the HWPT's IOAS; attaching to a nested HWPT reserves
  * only its SW_MSI windows in the parent's IOAS (seed 001). A failed attach or
- * replace leaves the device as it was.
+ * replace, also one whose reply cannot be written (EFAULT), leaves the
+ * device as it was and makes no automatic HWPT.
  *
  * Errnos: ENOENT an ID does not exist; EINVAL @pt_id is no IOAS or HWPT, the
  * HWPT's stage-1 format differs from the device's instance (seed 004), the
  * device is on another instance than the nested HWPT's vIOMMU, or REPLACE on
  * a detached device; EBUSY attach without REPLACE on an attached device;
  * EADDRINUSE a reserved region of the device overlaps a mapping of the IOAS;
- * EOPNOTSUPP unknown flags or non-zero @__reserved. Project extension, shaped
- * after upstream's selftest MOCK_DOMAIN_REPLACE.
+ * EOPNOTSUPP unknown flags or non-zero @__reserved; EFAULT the reply cannot
+ * be written. Project extension, shaped after upstream's selftest
+ * MOCK_DOMAIN_REPLACE.
  */
 struct iommu_mock_device_attach {
 	__u32 size;
