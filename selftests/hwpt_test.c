@@ -630,21 +630,92 @@ TEST_F(hwpt_args, arm_instances_share_hwpt)
 	uint32_t hwpt, parent, nested, out;
 	uint8_t a = 0xa0, b = 0xb0;
 
+	/*
+	 * Same format: a HWPT made for instance 2 (44-bit aperture) serves
+	 * instance 0 (48-bit) too, since it only reaches IOVA both translate.
+	 */
 	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 				    MOCK_PAGE, DMA_IOVA));
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[0], self->ioas_id, 0, &hwpt));
-	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], hwpt, &out));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[2], self->ioas_id, 0, &hwpt));
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev[2], hwpt, &out));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], hwpt, &out));
 	EXPECT_EQ(hwpt, out);
 	ASSERT_EQ(0, dma_write(self->fd, self->dev[0], DMA_IOVA, &a, 1));
 	ASSERT_EQ(0, dma_write(self->fd, self->dev[2], DMA_IOVA + 1, &b, 1));
 	EXPECT_EQ(0xa0, self->buf[0]);
 	EXPECT_EQ(0xb0, self->buf[1]);
-	/* and a nest parent made for instance 0 serves instance 2 */
+	/* and a nest parent made for instance 2 serves instance 0 */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[2], self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[0], parent, &arm,
+				       &nested));
+	EXPECT_EQ(0, dev_replace(self->fd, self->dev[2], nested, &out));
+	EXPECT_EQ(nested, out);
+}
+
+TEST_F(hwpt_args, wider_aperture_hwpt_refused)
+{
+	struct iommu_hwpt_mock_s1 arm = mock_s1(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, 4,
+						0x1000);
+	uint32_t hwpt, parent, nested, out, v;
+	struct iommu_mock_object_info info;
+
+	/*
+	 * Instance 0's HWPTs translate 48 bits: an instance-2 device (44-bit)
+	 * must not reach IOVA beyond its own aperture through them, directly,
+	 * as a stage 2 under a nested HWPT, or under a vIOMMU.
+	 */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[0], self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev[2], hwpt, &out));
 	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[0], self->ioas_id,
 				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
-	EXPECT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[2], parent, &arm,
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev[2], parent, &out));
+	EXPECT_EQ(-EINVAL, hwpt_alloc_nested(self->fd, self->dev[2], parent,
+					     &arm, &nested));
+	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[0], parent, &arm,
 				       &nested));
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev[2], nested, &out));
+	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[2], parent,
+					IOMMU_VIOMMU_TYPE_MOCK, &v));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev[2], &info));
+	EXPECT_EQ(0, info.out_parent_id);
+}
+
+TEST_F(hwpt_args, auto_hwpt_not_shared_beyond_aperture)
+{
+	const uint64_t high = 1ULL << 45;	/* inside 48 bits, not 44 */
+	uint32_t h0, h2;
+	uint8_t b = 0x5a;
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf + MOCK_PAGE,
+				    MOCK_PAGE, high));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], self->ioas_id, &h0));
+	/* instance 0's 48-bit automatic HWPT is no choice for instance 2 */
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, self->dev[2],
+					  self->ioas_id, &h2));
+	EXPECT_NE(0, dma_write(self->fd, self->dev[2], high, &b, 1));
+	EXPECT_EQ(0, self->buf[MOCK_PAGE]);
+
+	/* once nothing is mapped above 44 bits, it gets one of its own */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, high, MOCK_PAGE, NULL));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[2], self->ioas_id, &h2));
+	EXPECT_NE(h0, h2);
+	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id,
+					  self->buf + MOCK_PAGE, MOCK_PAGE, high));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev[2], DMA_IOVA, &b, 1));
+	EXPECT_EQ(0x5a, self->buf[0]);
+}
+
+TEST_F(hwpt_args, auto_hwpt_narrower_aperture_reused)
+{
+	uint32_t h0, h2;
+
+	/* the other way round, instance 2's automatic HWPT serves instance 0 */
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[2], self->ioas_id, &h2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], self->ioas_id, &h0));
+	EXPECT_EQ(h2, h0);
 }
 
 TEST_F(hwpt_args, apertures_intersect)

@@ -627,14 +627,21 @@ TEST_F(viommu_args, format_differs_einval)
 TEST_F(viommu_args, same_format_other_instance_parent)
 {
 	struct iommu_mock_object_info info;
-	uint32_t v;
+	uint32_t parent2, v;
 
-	/* instance 2's vIOMMU over the ARM stage 2 made for instance 0 */
-	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev[2], self->parent0,
+	/* instance 0's vIOMMU over the ARM stage 2 made for instance 2 */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[2], self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent2));
+	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev[0], parent2,
 				  IOMMU_VIOMMU_TYPE_MOCK, &v));
 	ASSERT_EQ(0, mock_obj_info(self->fd, v, &info));
-	EXPECT_EQ(2, info.out_instance_id);
-	EXPECT_EQ(self->parent0, info.out_parent_id);
+	EXPECT_EQ(0, info.out_instance_id);
+	EXPECT_EQ(parent2, info.out_parent_id);
+	/* not the other way round: that stage 2 reaches beyond 44 bits */
+	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[2], self->parent0,
+					IOMMU_VIOMMU_TYPE_MOCK, &v));
+	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[2], self->parent0,
+					IOMMU_VIOMMU_TYPE_DEFAULT, &v));
 }
 
 TEST_HARNESS_MAIN

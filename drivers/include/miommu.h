@@ -70,7 +70,9 @@ struct miommu_user_data_array {
  * @domain_alloc_nested: allocate a nested domain over the paging domain
  *                       @parent from user @data; ERR_PTR(-EINVAL) when @parent
  *                       is not a nest parent or has another format
- * @domain_compatible: true if @dev may use page tables of @domain's format
+ * @domain_compatible: true if @dev may use the page tables of @domain: same
+ *                     format, and no IOVA the domain (or, nested, its stage
+ *                     2) reaches lies beyond @dev's aperture
  * @viommu_alloc: allocate a driver vIOMMU of @type over the nest-parent
  *                @s2; NULL op = the driver offers only the core's DEFAULT type
  * @get_resv_regions: the reserved regions of @dev, sorted by start; *@num set
@@ -97,9 +99,9 @@ struct miommu_ops {
 
 /**
  * struct miommu_domain_ops - operations of one domain (HWPT page table)
- * @attach_dev: check that @dev can be attached (format, instance); 0 or
- *              -EINVAL. The core records the attachment, and may drop it
- *              again without telling the driver
+ * @attach_dev: check that @dev can be attached (format, aperture,
+ *              instance); 0 or -EINVAL. The core records the attachment,
+ *              and may drop it again without telling the driver
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
  *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped
  * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes

@@ -24,17 +24,35 @@ static u32 mock_format(struct miommu_instance *inst)
 }
 
 /**
- * mock_domain_compatible() - may @dev use page tables of @domain's format
+ * mock_domain_compatible() - may @dev use page tables of @domain
  * @dev: device
- * @domain: paging or nested mock domain
+ * @domain: paging or nested domain
  *
- * Instances with the same stage-1 format share page tables (seed 004).
- * Return: true if compatible.
+ * Instances with the same stage-1 format share page tables (seed 004), but
+ * a device must never reach IOVA beyond its own instance's aperture: a
+ * paging domain must lie inside it; a nested domain's stage-1 input must
+ * fit the instance's stage-1 input width and its stage 2 must lie inside
+ * the aperture. So a 44-bit instance refuses a 48-bit instance's domains
+ * while the 48-bit instance may use the 44-bit one's. (Upstream reuses a
+ * domain for a device exactly when the driver accepts the attach.)
+ * Return: true if compatible; false for a domain of another driver.
  */
 bool mock_domain_compatible(struct miommu_device *dev,
 			    struct miommu_domain *domain)
 {
-	return mock_format(dev->inst) == mock_format(domain->inst);
+	struct mock_instance *mi = to_mock_instance(dev->inst);
+
+	if (domain->ops != &mock_paging_ops && domain->ops != &mock_nested_ops)
+		return false;
+	if (mock_format(dev->inst) != mock_format(domain->inst))
+		return false;
+	if (domain->ops == &mock_nested_ops) {
+		if (domain->aperture_last > BIT_ULL(mi->info.s1_ias) - 1)
+			return false;
+		domain = &to_mock_domain(domain)->parent->core;
+	}
+	return domain->aperture_start >= mi->info.aperture_start &&
+	       domain->aperture_last <= mi->info.aperture_last;
 }
 
 struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,

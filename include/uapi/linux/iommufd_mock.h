@@ -46,7 +46,9 @@ enum {
  *                               16-bit domain tag
  *
  * Devices behind instances of different formats cannot share a HWPT or a
- * nesting parent (seed 004); instances of the same format can.
+ * nesting parent (seed 004); instances of the same format can, as long as
+ * the HWPT reaches no IOVA beyond the device's own aperture (a 44-bit
+ * instance refuses a 48-bit instance's HWPTs, not the other way round).
  */
 enum iommu_mock_s1_format {
 	IOMMU_MOCK_S1_FORMAT_ARM_LPAE = 1,
@@ -162,8 +164,9 @@ enum iommu_mock_attach_flags {
  * @dev_id: device to attach
  * @pt_id: an IOAS, a paging HWPT or a nested HWPT
  * @out_hwpt_id: the HWPT the device is now attached to. For an IOAS this is
- *               an automatic paging HWPT: an existing compatible one of the
- *               IOAS, or a new one that is freed with its last device
+ *               an automatic paging HWPT: the first one of the IOAS the
+ *               device can attach to (same format, an aperture inside the
+ *               device's), or a new one that is freed with its last device
  * @__reserved: must be 0
  *
  * Attaching to a paging HWPT (NEST_PARENT or not) reserves all the device's
@@ -173,13 +176,14 @@ enum iommu_mock_attach_flags {
  * device as it was and makes no automatic HWPT.
  *
  * Errnos: ENOENT an ID does not exist; EINVAL @pt_id is no IOAS or HWPT, the
- * HWPT's stage-1 format differs from the device's instance (seed 004), the
- * device is on another instance than the nested HWPT's vIOMMU, or REPLACE on
- * a detached device; EBUSY attach without REPLACE on an attached device;
- * EADDRINUSE a reserved region of the device overlaps a mapping of the IOAS;
- * EOPNOTSUPP unknown flags or non-zero @__reserved; EFAULT the reply cannot
- * be written. Project extension, shaped after upstream's selftest
- * MOCK_DOMAIN_REPLACE.
+ * HWPT's stage-1 format differs from the device's instance (seed 004) or the
+ * HWPT reaches IOVA beyond the instance's aperture, the device is on another
+ * instance than the nested HWPT's vIOMMU, or REPLACE on a detached device;
+ * EBUSY attach without REPLACE on an attached device; EADDRINUSE a reserved
+ * region of the device, or for a new automatic HWPT the IOVA outside its
+ * aperture, overlaps a mapping of the IOAS; EOPNOTSUPP unknown flags or
+ * non-zero @__reserved; EFAULT the reply cannot be written. Project
+ * extension, shaped after upstream's selftest MOCK_DOMAIN_REPLACE.
  */
 struct iommu_mock_device_attach {
 	__u32 size;
