@@ -835,7 +835,8 @@ TEST_F(dev, detach_errors)
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
 	EXPECT_EQ(0, dev_detach(self->fd, self->dev_id));
 	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->dev_id));
-	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->ioas_id));
+	/* as upstream: an ID of another object type is not found */
+	EXPECT_EQ(-ENOENT, dev_detach(self->fd, self->ioas_id));
 	EXPECT_EQ(-ENOENT, dev_detach(self->fd, 0xfffffff0));
 	EXPECT_EQ(-ENOENT, dev_detach(self->fd, 0));
 }
@@ -846,9 +847,9 @@ TEST_F(dev, attach_bad_ids)
 
 	EXPECT_EQ(-ENOENT, dev_attach(self->fd, self->dev_id, 0xfffffff0, &out));
 	EXPECT_EQ(-ENOENT, dev_attach(self->fd, 0xfffffff0, self->ioas_id, &out));
-	/* pt_id is a device, dev_id an IOAS */
+	/* pt_id a device: EINVAL; dev_id an IOAS: not found, as upstream */
 	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev_id, self->dev_id, &out));
-	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->ioas_id, self->ioas_id,
+	EXPECT_EQ(-ENOENT, dev_attach(self->fd, self->ioas_id, self->ioas_id,
 				      &out));
 	/* pt_id is a vIOMMU */
 	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id,
@@ -946,7 +947,7 @@ TEST_F(dev, dma_bad_ids)
 
 	EXPECT_EQ(-ENOENT, dma_read(self->fd, 0xfffffff0, DMA_IOVA, data,
 				    sizeof(data)));
-	EXPECT_EQ(-EINVAL, dma_read(self->fd, self->ioas_id, DMA_IOVA, data,
+	EXPECT_EQ(-ENOENT, dma_read(self->fd, self->ioas_id, DMA_IOVA, data,
 				    sizeof(data)));
 }
 
@@ -1019,7 +1020,7 @@ TEST_F(dev, resv_regions_errors)
 	num = 2;
 	EXPECT_EQ(-ENOENT, resv_regions(self->fd, 0, r, &num));
 	num = 2;
-	EXPECT_EQ(-EINVAL, resv_regions(self->fd, self->ioas_id, r, &num));
+	EXPECT_EQ(-ENOENT, resv_regions(self->fd, self->ioas_id, r, &num));
 	num = 2;
 	EXPECT_EQ(-EFAULT, resv_regions(self->fd, self->dev_id,
 					(void *)(uintptr_t)8, &num));
@@ -1160,7 +1161,7 @@ TEST_F(dev, hw_info_bad_ids_and_pointer)
 
 	EXPECT_EQ(-ENOENT, hw_info_cmd(self->fd, &cmd, 0xfffffff0, 0, 0, &hi,
 				       sizeof(hi)));
-	EXPECT_EQ(-EINVAL, hw_info_cmd(self->fd, &cmd, self->ioas_id, 0, 0, &hi,
+	EXPECT_EQ(-ENOENT, hw_info_cmd(self->fd, &cmd, self->ioas_id, 0, 0, &hi,
 				       sizeof(hi)));
 	EXPECT_EQ(-EFAULT, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0,
 				       (void *)(uintptr_t)8, sizeof(hi)));

@@ -247,13 +247,14 @@ TEST_F(viommu, vdev_bad_ids)
 {
 	uint32_t v;
 
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->parent, self->dev_id, 1,
+	/* as upstream: an ID of another object type is not found */
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->parent, self->dev_id, 1,
 				      &v));
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->ioas_id, self->dev_id, 1,
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->ioas_id, self->dev_id, 1,
 				      &v));
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->viommu, self->ioas_id, 1,
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->viommu, self->ioas_id, 1,
 				      &v));
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->viommu, self->viommu, 1,
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->viommu, self->viommu, 1,
 				      &v));
 	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, 0xfffffff0, self->dev_id, 1,
 				      &v));
@@ -541,22 +542,23 @@ TEST_F(viommu_args, not_nest_parent_einval)
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 }
 
-TEST_F(viommu_args, hwpt_id_wrong_object_einval)
+TEST_F(viommu_args, hwpt_id_wrong_object_enoent)
 {
 	struct iommu_hwpt_mock_s1 s1 = mock_s1(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, 1,
 					       0x1000);
 	uint32_t v, nested;
 
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[0], self->ioas_id,
+	/* as upstream: hwpt_id must name a paging HWPT, or is not found */
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->dev[0], self->ioas_id,
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[0], self->dev[1],
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->dev[0], self->dev[1],
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[0], self->parent0,
 				       &s1, &nested));
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[0], nested,
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->dev[0], nested,
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 	/* dev_id that is no device */
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->ioas_id, self->parent0,
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->ioas_id, self->parent0,
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 }
 

@@ -91,18 +91,19 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
  * @id: object ID
  * @type: wanted type, or IOMMUFD_OBJ_ANY
  *
- * Return: the object, ERR_PTR(-ENOENT) for no such ID, ERR_PTR(-EINVAL) for
- * another type.
+ * As upstream's iommufd_get_object(), an object of another type is not
+ * found: a caller that accepts several types asks for IOMMUFD_OBJ_ANY and
+ * chooses its own errno for the types it refuses.
+ * Return: the object, or ERR_PTR(-ENOENT) for no such ID, an unpublished
+ * one, or one of another type.
  */
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type)
 {
 	struct iommufd_object *obj = xa_load(&ictx->objects, id);
 
-	if (!obj)
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type))
 		return ERR_PTR(-ENOENT);
-	if (type != IOMMUFD_OBJ_ANY && obj->type != type)
-		return ERR_PTR(-EINVAL);
 	return obj;
 }
 

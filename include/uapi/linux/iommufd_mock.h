@@ -175,7 +175,8 @@ enum iommu_mock_attach_flags {
  * replace, also one whose reply cannot be written (EFAULT), leaves the
  * device as it was and makes no automatic HWPT.
  *
- * Errnos: ENOENT an ID does not exist; EINVAL @pt_id is no IOAS or HWPT, the
+ * Errnos: ENOENT an ID does not exist, @dev_id is no device; EINVAL @pt_id
+ * is no IOAS or HWPT, the
  * HWPT's stage-1 format differs from the device's instance (seed 004) or the
  * HWPT reaches IOVA beyond the instance's aperture, the device is on another
  * instance than the nested HWPT's vIOMMU, or REPLACE on a detached device;
@@ -202,7 +203,7 @@ struct iommu_mock_device_attach {
  * @dev_id: device to detach
  *
  * Detaches the device and releases the reserved IOVA its attach took.
- * Errnos: ENOENT unknown @dev_id; EINVAL not a device, or not attached.
+ * Errnos: ENOENT @dev_id names no device; EINVAL not attached.
  * Project extension.
  */
 struct iommu_mock_device_detach {
@@ -270,7 +271,7 @@ struct iommu_resv_region_info {
  * not it is attached. Userspace needs this to lay out stage-1 IOVAs, because
  * an IOAS used as nesting parent carries only the SW_MSI window (seed 001).
  *
- * Errnos: ENOENT unknown @dev_id; EINVAL not a device; EOPNOTSUPP non-zero
+ * Errnos: ENOENT @dev_id names no device; EOPNOTSUPP non-zero
  * @__reserved; EMSGSIZE the array is too short (filled as far as it goes,
  * @num_regions set to the count needed); EFAULT bad pointer.
  * Project extension after upstream's dropped IOMMU_RESV_IOVA_RANGES (2023),
@@ -448,9 +449,9 @@ enum iommu_mock_dma_flags {
  * the user's memory and that unmap and permissions take effect.
  *
  * Errnos: EINVAL the device is not attached, @length 0 or too long;
- * ENOENT an IOVA of the range is not mapped; EPERM the mapping lacks the
- * needed READ/WRITE permission; EOPNOTSUPP unknown flags, non-zero
- * @__reserved; EFAULT bad @uptr. Project extension.
+ * ENOENT @dev_id names no device, or an IOVA of the range is not mapped;
+ * EPERM the mapping lacks the needed READ/WRITE permission; EOPNOTSUPP
+ * unknown flags, non-zero @__reserved; EFAULT bad @uptr. Project extension.
  */
 struct iommu_mock_dma {
 	__u32 size;
