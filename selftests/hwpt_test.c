@@ -1004,6 +1004,8 @@ TEST_F(hwpt_inv, cmd_reserved_eopnotsupp)
 	};
 
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &cmd));
+	/* as upstream, entry_num is written back: nothing handled */
+	EXPECT_EQ(0, cmd.entry_num);
 	EXPECT_EQ(0, inv_count(self->fd, self->nested));
 }
 
@@ -1011,21 +1013,71 @@ TEST_F(hwpt_inv, not_nested_einval)
 {
 	uint32_t paging, num = 1;
 
+	/* as upstream, entry_num is written back (0) on each failure */
 	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0,
 				&paging));
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, paging, &inv_all, &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, self->parent, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, self->ioas_id, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, self->dev_id, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-ENOENT, mock_invalidate(self->fd, 0xfffffff0, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
+	EXPECT_EQ(0, inv_count(self->fd, self->nested));
+}
+
+/*
+ * The command struct in a page made read-only once filled: the kernel reads
+ * it but cannot write entry_num back, which upstream reports as EFAULT
+ * whatever else went wrong.
+ */
+static int ro_invalidate(int fd, uint32_t id, const void *entries,
+			 uint32_t num)
+{
+	struct iommu_hwpt_invalidate *cmd;
+	int rc;
+
+	cmd = mmap(NULL, MOCK_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cmd == MAP_FAILED)
+		return -ENOMEM;
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->hwpt_id = id;
+	cmd->data_uptr = U64_PTR(entries);
+	cmd->data_type = IOMMU_HWPT_INVALIDATE_DATA_MOCK;
+	cmd->entry_len = sizeof(struct iommu_mock_invalidate);
+	cmd->entry_num = num;
+	rc = mprotect(cmd, MOCK_PAGE, PROT_READ) ? -errno :
+	     mock_ioctl(fd, IOMMU_HWPT_INVALIDATE, cmd);
+	munmap(cmd, MOCK_PAGE);
+	return rc;
+}
+
+TEST_F(hwpt_inv, reply_efault_wins)
+{
+	const struct iommu_mock_invalidate bad = { .op = 0, .id = INV_ASID };
+
+	/* the entries were handled, only the reply failed */
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->nested, &inv_all, 1));
+	EXPECT_EQ(1, inv_count(self->fd, self->nested));
+	/* and EFAULT, not the error of the command itself */
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->nested, &bad, 1));
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, 0xfffffff0, &inv_all, 1));
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->parent, &inv_all, 1));
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->nested, NULL, 1));
+	EXPECT_EQ(1, inv_count(self->fd, self->nested));
 }
 
 TEST_F(hwpt_inv, bad_pointer_efault)

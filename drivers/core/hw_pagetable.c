@@ -247,7 +247,12 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/* IOMMU_HWPT_INVALIDATE: see struct iommu_hwpt_invalidate. */
+/*
+ * IOMMU_HWPT_INVALIDATE: see struct iommu_hwpt_invalidate. As upstream,
+ * entry_num is written back on every path once the struct was read (0 for
+ * a failure before the first entry), and a reply that cannot be written
+ * answers EFAULT whatever the command's own result.
+ */
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;
@@ -260,40 +265,52 @@ int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 	struct iommufd_viommu *viommu;
 	struct iommufd_hwpt *hwpt;
 	struct iommufd_object *obj;
-	int rc, rc2;
+	u32 done = 0;
+	int rc;
 
-	if (cmd->__reserved)
-		return -EOPNOTSUPP;
-
-	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-
+	if (cmd->__reserved) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
 	if (cmd->entry_num && (!cmd->data_uptr || !cmd->entry_len)) {
-		/* Nothing handled: say so, as for any other failure */
-		cmd->entry_num = 0;
-		return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: -EINVAL;
+		rc = -EINVAL;
+		goto out;
 	}
 
+	obj = iommufd_get_object(ucmd->ictx, cmd->hwpt_id, IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out;
+	}
 	switch (obj->type) {
 	case IOMMUFD_OBJ_HWPT_NESTED:
 		hwpt = container_of(obj, struct iommufd_hwpt, obj);
+		if (!hwpt->domain->ops->cache_invalidate_user) {
+			rc = -EOPNOTSUPP;
+			goto out;
+		}
 		rc = hwpt->domain->ops->cache_invalidate_user(hwpt->domain,
 							      &array);
 		break;
 	case IOMMUFD_OBJ_VIOMMU:
 		viommu = container_of(obj, struct iommufd_viommu, obj);
-		if (!viommu->hw->ops || !viommu->hw->ops->cache_invalidate)
-			return -EOPNOTSUPP;
+		if (!viommu->hw->ops || !viommu->hw->ops->cache_invalidate) {
+			rc = -EOPNOTSUPP;
+			goto out;
+		}
 		rc = viommu->hw->ops->cache_invalidate(viommu->hw, &array);
 		viommu->hw->invalidations += array.entry_num;
 		break;
 	default:
-		return -EINVAL;
+		/* upstream: a valid ID of another type is EINVAL here */
+		rc = -EINVAL;
+		goto out;
 	}
-
-	/* entry_num reports the entries handled, also on failure */
-	cmd->entry_num = array.entry_num;
-	rc2 = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	return rc ?: rc2;
+	/* the entries handled, also on failure */
+	done = array.entry_num;
+out:
+	cmd->entry_num = done;
+	if (iommufd_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
+	return rc;
 }

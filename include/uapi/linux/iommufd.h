@@ -392,11 +392,13 @@ enum iommu_hwpt_invalidate_data_type {
  * many entries were handled before the one that failed.
  *
  * Errnos: ENOENT unknown @hwpt_id; EINVAL @hwpt_id is a paging HWPT or no
- * HWPT/vIOMMU, @data_type is not the mock's, @entry_len too small, or an entry
- * is invalid; EOPNOTSUPP non-zero reserved fields or flags in an entry, or a
- * vIOMMU without invalidation support (the DEFAULT type); E2BIG non-zero bytes
- * past the known part of an entry; EFAULT bad @data_uptr.
- * Source: upstream iommufd.
+ * HWPT/vIOMMU, @entry_num without @data_uptr or @entry_len, @data_type is
+ * not the mock's, @entry_len too small, or an entry is invalid; EOPNOTSUPP
+ * non-zero reserved fields or flags in an entry, or a vIOMMU without
+ * invalidation support (the DEFAULT type); E2BIG non-zero bytes past the
+ * known part of an entry; EFAULT bad @data_uptr, or @entry_num cannot be
+ * written back (whatever else failed). @entry_num is written back on every
+ * error (0 when no entry was handled). Source: upstream iommufd.
  */
 struct iommu_hwpt_invalidate {
 	__u32 size;
