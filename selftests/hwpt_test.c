@@ -1080,6 +1080,13 @@ TEST_F(hwpt_inv, reply_efault_wins)
 	EXPECT_EQ(1, inv_count(self->fd, self->nested));
 }
 
+TEST_F(hwpt_inv, long_array_stops_on_fatal_signal)
+{
+	EXPECT_KILLED_INVALIDATE(self->fd, self->nested, &inv_all);
+	/* the entries handled before the signal were counted */
+	EXPECT_LT(0, inv_count(self->fd, self->nested));
+}
+
 TEST_F(hwpt_inv, bad_pointer_efault)
 {
 	uint32_t num = 1;

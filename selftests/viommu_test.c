@@ -280,6 +280,17 @@ TEST_F(viommu, invalidate_iotlb_counts)
 	EXPECT_EQ(3, inv_count(self->fd, self->viommu));
 }
 
+TEST_F(viommu, invalidate_long_array_stops_on_fatal_signal)
+{
+	const struct iommu_mock_invalidate inv = {
+		.op = IOMMU_MOCK_INV_IOTLB_ALL,
+		.id = 5,
+	};
+
+	EXPECT_KILLED_INVALIDATE(self->fd, self->viommu, &inv);
+	EXPECT_LT(0, inv_count(self->fd, self->viommu));
+}
+
 TEST_F(viommu, invalidate_dev_cache)
 {
 	struct iommu_mock_invalidate inv = {

@@ -11,6 +11,8 @@
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -392,6 +394,9 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 		return -EOVERFLOW;
 
 	for (iova = cmd->iova; iova < end; iova += len, uptr += len) {
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		len = min_t(unsigned long, end - iova,
 			    PAGE_SIZE - offset_in_page(iova));
 		rc = device_dma_chunk(idev->hwpt->domain, iova, uptr, len,

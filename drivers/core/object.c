@@ -7,6 +7,7 @@
  * table stays valid for the whole command without taking a reference.
  * obj->users counts the table's reference plus one per dependent object.
  */
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -140,6 +141,8 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx)
 				continue;
 			iommufd_object_destroy_now(ictx, obj);
 			progress = true;
+			/* a file may own very many objects */
+			cond_resched();
 		}
 	}
 	WARN_ON(!xa_empty(&ictx->objects));

@@ -103,13 +103,18 @@ struct miommu_ops {
  *              instance); 0 or -EINVAL. The core records the attachment,
  *              and may drop it again without telling the driver
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
- *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped
- * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes
+ *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped. On an
+ *             error (-EINVAL outside the aperture, -ENOMEM, -EINTR for a
+ *             fatal signal during a long batch) nothing stays mapped
+ * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes.
+ *               Cannot fail; may sleep (yields during a long batch)
  * @iova_to_phys: translate @iova through the whole domain (stage 1 and the
  *                parent's stage 2 for a nested domain); -ENOENT if unmapped
  * @cache_invalidate_user: run the invalidation entries of @array on a
  *                         nested domain, setting @array->entry_num to the
- *                         number handled
+ *                         number handled; the array may be long (up to
+ *                         2^32 - 1 entries): yield between entries and stop
+ *                         with -EINTR on a fatal signal
  * @fill_info: report driver state for IOMMU_MOCK_OBJECT_INFO
  * @free: free the domain; no device is attached any more
  */
@@ -134,7 +139,8 @@ struct miommu_domain_ops {
  * @alloc_domain_nested: allocate a nested domain for @dev whose stage 2 is
  *                       the vIOMMU's; same errnos as domain_alloc_nested
  * @cache_invalidate: run invalidation entries (IOTLB by ASID, device cache
- *                    by virt_id), setting @array->entry_num to those handled
+ *                    by virt_id), setting @array->entry_num to those
+ *                    handled; long arrays as for cache_invalidate_user
  * @vdevice_init: set up the driver side of a new vDEVICE
  * @vdevice_destroy: undo @vdevice_init
  * @destroy: free the vIOMMU; it has no vDEVICE or nested domain left

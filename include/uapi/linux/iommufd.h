@@ -396,9 +396,10 @@ enum iommu_hwpt_invalidate_data_type {
  * not the mock's, @entry_len too small, or an entry is invalid; EOPNOTSUPP
  * non-zero reserved fields or flags in an entry, or a vIOMMU without
  * invalidation support (the DEFAULT type); E2BIG non-zero bytes past the
- * known part of an entry; EFAULT bad @data_uptr, or @entry_num cannot be
- * written back (whatever else failed). @entry_num is written back on every
- * error (0 when no entry was handled). Source: upstream iommufd.
+ * known part of an entry; EINTR a fatal signal stopped a long array; EFAULT
+ * bad @data_uptr, or @entry_num cannot be written back (whatever else
+ * failed). @entry_num is written back on every error (0 when no entry was
+ * handled). Source: upstream iommufd.
  */
 struct iommu_hwpt_invalidate {
 	__u32 size;

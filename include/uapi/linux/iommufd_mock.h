@@ -451,7 +451,8 @@ enum iommu_mock_dma_flags {
  * Errnos: EINVAL the device is not attached, @length 0 or too long;
  * ENOENT @dev_id names no device, or an IOVA of the range is not mapped;
  * EPERM the mapping lacks the needed READ/WRITE permission; EOPNOTSUPP
- * unknown flags, non-zero @__reserved; EFAULT bad @uptr. Project extension.
+ * unknown flags, non-zero @__reserved; EINTR a fatal signal; EFAULT bad
+ * @uptr. Project extension.
  */
 struct iommu_mock_dma {
 	__u32 size;
