@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "mock_helpers.h"
 
@@ -455,6 +457,89 @@ TEST_F(dev, sid_free_after_destroy)
 	EXPECT_TRUE(mock_sysfs_exists(0, SID_BASE + 8));
 }
 
+/*
+ * Two files race for one stream ID: each allocates the device and destroys
+ * it again. The ID must not be free for the other file before the old
+ * device has left sysfs, or the new one's sysfs entry collides with it
+ * ("sysfs: cannot create duplicate filename" and a call trace).
+ */
+#define RACE_SID (SID_BASE + 0x10)
+#define RACE_MS 1500
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* Churns device (0, RACE_SID) on a new fd: 0 or the first unexpected errno. */
+static int sid_churn(unsigned int ms, unsigned long *won)
+{
+	uint64_t end = now_ms() + ms;
+	int fd = mock_open(), rc = 0;
+	uint32_t dev;
+
+	if (fd < 0)
+		return -errno;
+	while (!rc && now_ms() < end) {
+		rc = dev_alloc(fd, 0, RACE_SID, &dev);
+		if (rc == -EEXIST) {
+			rc = 0;
+			continue;
+		}
+		if (!rc) {
+			(*won)++;
+			rc = mock_destroy(fd, dev);
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* Kernel log records read from @kfd (non-blocking) that contain @needle. */
+static int kmsg_count(int kfd, const char *needle)
+{
+	char rec[4096];
+	int hits = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kfd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (n < 0)
+			return errno == EAGAIN ? hits : -errno;
+		rec[n] = 0;
+		if (strstr(rec, needle))
+			hits++;
+	}
+}
+
+TEST(sid_reuse_race_across_files)
+{
+	unsigned long won = 0, won_child = 0;
+	int kfd, status, hits;
+	pid_t pid;
+
+	kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kfd);
+	ASSERT_LE(0, lseek(kfd, 0, SEEK_END));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(sid_churn(RACE_MS, &won_child) ? 1 : 0);
+	EXPECT_EQ(0, sid_churn(RACE_MS, &won));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_LT(0, won);
+	hits = kmsg_count(kfd, "duplicate filename");
+	close(kfd);
+	EXPECT_EQ(0, hits);
+	EXPECT_FALSE(mock_sysfs_exists(0, RACE_SID));
+}
+
 TEST_F(dev, attach_ioas_makes_auto_hwpt)
 {
 	struct iommu_mock_object_info info;
@@ -635,6 +720,113 @@ TEST_F(dev, failed_replace_keeps_attachment)
 					  MOCK_PAGE, MOCK_SW_MSI_START));
 }
 
+/*
+ * An attach command in a page made read-only once filled: the kernel reads
+ * it, but cannot write the reply. NULL on failure.
+ */
+static struct iommu_mock_device_attach *ro_attach_cmd(uint32_t dev_id,
+						      uint32_t pt_id,
+						      uint32_t flags)
+{
+	struct iommu_mock_device_attach *cmd;
+
+	cmd = mmap(NULL, MOCK_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cmd == MAP_FAILED)
+		return NULL;
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->flags = flags;
+	cmd->dev_id = dev_id;
+	cmd->pt_id = pt_id;
+	if (mprotect(cmd, MOCK_PAGE, PROT_READ)) {
+		munmap(cmd, MOCK_PAGE);
+		return NULL;
+	}
+	return cmd;
+}
+
+static int ro_attach(int fd, uint32_t dev_id, uint32_t pt_id, uint32_t flags)
+{
+	struct iommu_mock_device_attach *cmd;
+	int rc;
+
+	cmd = ro_attach_cmd(dev_id, pt_id, flags);
+	if (!cmd)
+		return -ENOMEM;
+	rc = mock_ioctl(fd, IOMMU_MOCK_DEVICE_ATTACH, cmd);
+	munmap(cmd, MOCK_PAGE);
+	return rc;
+}
+
+static uint32_t obj_users(int fd, uint32_t id)
+{
+	struct iommu_mock_object_info info;
+
+	return mock_obj_info(fd, id, &info) ? UINT32_MAX : info.out_users;
+}
+
+TEST_F(dev, attach_reply_efault_changes_nothing)
+{
+	struct iommu_mock_object_info info;
+	uint32_t hwpt, out;
+
+	/* to an IOAS: no device attached, no automatic HWPT left behind */
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, self->ioas_id, 0));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	EXPECT_EQ(0, obj_users(self->fd, self->ioas_id));
+	/* nor the device's reserved regions */
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, UINT64_MAX);
+
+	/* to a HWPT */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, hwpt, 0));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(0, info.out_parent_id);
+	EXPECT_EQ(0, obj_users(self->fd, hwpt));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, MOCK_APERTURE_LAST_0);
+
+	/* and the device attaches normally afterwards */
+	ASSERT_EQ(0, mock_destroy(self->fd, hwpt));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &out));
+	EXPECT_EQ(1, obj_users(self->fd, out));
+}
+
+TEST_F(dev, replace_reply_efault_keeps_attachment)
+{
+	struct iommu_mock_object_info info;
+	uint32_t ioas2, h1, h2;
+	uint8_t data[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &h1));
+	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, ioas2, 0, &h2));
+
+	/* to a HWPT, to another IOAS (a new automatic HWPT), to the same */
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, h2,
+				     IOMMU_MOCK_ATTACH_REPLACE));
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, ioas2,
+				     IOMMU_MOCK_ATTACH_REPLACE));
+	EXPECT_EQ(-EFAULT, ro_attach(self->fd, self->dev_id, self->ioas_id,
+				     IOMMU_MOCK_ATTACH_REPLACE));
+
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
+	EXPECT_EQ(h1, info.out_parent_id);
+	EXPECT_EQ(1, obj_users(self->fd, h1));
+	EXPECT_EQ(0, obj_users(self->fd, h2));
+	/* ioas2 holds h2 only, and none of the device's reservations */
+	EXPECT_EQ(1, obj_users(self->fd, ioas2));
+	EXPECT_ONE_RANGE(self->fd, ioas2, MOCK_APERTURE_LAST_0);
+	EXPECT_RANGES(self->fd, self->ioas_id, mock_facts[0].ranges_paging,
+		      mock_facts[0].nranges_paging);
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+			       sizeof(data)));
+	EXPECT_EQ(0, memcmp(self->buf, data, sizeof(data)));
+}
+
 TEST_F(dev, detach_errors)
 {
 	uint32_t hwpt;
@@ -643,7 +835,8 @@ TEST_F(dev, detach_errors)
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
 	EXPECT_EQ(0, dev_detach(self->fd, self->dev_id));
 	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->dev_id));
-	EXPECT_EQ(-EINVAL, dev_detach(self->fd, self->ioas_id));
+	/* as upstream: an ID of another object type is not found */
+	EXPECT_EQ(-ENOENT, dev_detach(self->fd, self->ioas_id));
 	EXPECT_EQ(-ENOENT, dev_detach(self->fd, 0xfffffff0));
 	EXPECT_EQ(-ENOENT, dev_detach(self->fd, 0));
 }
@@ -654,9 +847,9 @@ TEST_F(dev, attach_bad_ids)
 
 	EXPECT_EQ(-ENOENT, dev_attach(self->fd, self->dev_id, 0xfffffff0, &out));
 	EXPECT_EQ(-ENOENT, dev_attach(self->fd, 0xfffffff0, self->ioas_id, &out));
-	/* pt_id is a device, dev_id an IOAS */
+	/* pt_id a device: EINVAL; dev_id an IOAS: not found, as upstream */
 	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev_id, self->dev_id, &out));
-	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->ioas_id, self->ioas_id,
+	EXPECT_EQ(-ENOENT, dev_attach(self->fd, self->ioas_id, self->ioas_id,
 				      &out));
 	/* pt_id is a vIOMMU */
 	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id,
@@ -754,7 +947,7 @@ TEST_F(dev, dma_bad_ids)
 
 	EXPECT_EQ(-ENOENT, dma_read(self->fd, 0xfffffff0, DMA_IOVA, data,
 				    sizeof(data)));
-	EXPECT_EQ(-EINVAL, dma_read(self->fd, self->ioas_id, DMA_IOVA, data,
+	EXPECT_EQ(-ENOENT, dma_read(self->fd, self->ioas_id, DMA_IOVA, data,
 				    sizeof(data)));
 }
 
@@ -827,7 +1020,7 @@ TEST_F(dev, resv_regions_errors)
 	num = 2;
 	EXPECT_EQ(-ENOENT, resv_regions(self->fd, 0, r, &num));
 	num = 2;
-	EXPECT_EQ(-EINVAL, resv_regions(self->fd, self->ioas_id, r, &num));
+	EXPECT_EQ(-ENOENT, resv_regions(self->fd, self->ioas_id, r, &num));
 	num = 2;
 	EXPECT_EQ(-EFAULT, resv_regions(self->fd, self->dev_id,
 					(void *)(uintptr_t)8, &num));
@@ -968,7 +1161,7 @@ TEST_F(dev, hw_info_bad_ids_and_pointer)
 
 	EXPECT_EQ(-ENOENT, hw_info_cmd(self->fd, &cmd, 0xfffffff0, 0, 0, &hi,
 				       sizeof(hi)));
-	EXPECT_EQ(-EINVAL, hw_info_cmd(self->fd, &cmd, self->ioas_id, 0, 0, &hi,
+	EXPECT_EQ(-ENOENT, hw_info_cmd(self->fd, &cmd, self->ioas_id, 0, 0, &hi,
 				       sizeof(hi)));
 	EXPECT_EQ(-EFAULT, hw_info_cmd(self->fd, &cmd, self->dev_id, 0, 0,
 				       (void *)(uintptr_t)8, sizeof(hi)));

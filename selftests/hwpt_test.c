@@ -545,10 +545,10 @@ TEST_F(hwpt_args, bad_ids)
 	EXPECT_EQ(-ENOENT, hwpt_alloc(self->fd, 0xfffffff0, self->ioas_id, 0,
 				      &hwpt));
 	EXPECT_EQ(-ENOENT, hwpt_alloc(self->fd, 0, self->ioas_id, 0, &hwpt));
-	/* pt_id a device, dev_id an IOAS */
+	/* pt_id a device: EINVAL; dev_id an IOAS: not found, as upstream */
 	EXPECT_EQ(-EINVAL, hwpt_alloc(self->fd, self->dev[0], self->dev[1], 0,
 				      &hwpt));
-	EXPECT_EQ(-EINVAL, hwpt_alloc(self->fd, self->ioas_id, self->ioas_id, 0,
+	EXPECT_EQ(-ENOENT, hwpt_alloc(self->fd, self->ioas_id, self->ioas_id, 0,
 				      &hwpt));
 }
 
@@ -630,21 +630,92 @@ TEST_F(hwpt_args, arm_instances_share_hwpt)
 	uint32_t hwpt, parent, nested, out;
 	uint8_t a = 0xa0, b = 0xb0;
 
+	/*
+	 * Same format: a HWPT made for instance 2 (44-bit aperture) serves
+	 * instance 0 (48-bit) too, since it only reaches IOVA both translate.
+	 */
 	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 				    MOCK_PAGE, DMA_IOVA));
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[0], self->ioas_id, 0, &hwpt));
-	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], hwpt, &out));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[2], self->ioas_id, 0, &hwpt));
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev[2], hwpt, &out));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], hwpt, &out));
 	EXPECT_EQ(hwpt, out);
 	ASSERT_EQ(0, dma_write(self->fd, self->dev[0], DMA_IOVA, &a, 1));
 	ASSERT_EQ(0, dma_write(self->fd, self->dev[2], DMA_IOVA + 1, &b, 1));
 	EXPECT_EQ(0xa0, self->buf[0]);
 	EXPECT_EQ(0xb0, self->buf[1]);
-	/* and a nest parent made for instance 0 serves instance 2 */
+	/* and a nest parent made for instance 2 serves instance 0 */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[2], self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[0], parent, &arm,
+				       &nested));
+	EXPECT_EQ(0, dev_replace(self->fd, self->dev[2], nested, &out));
+	EXPECT_EQ(nested, out);
+}
+
+TEST_F(hwpt_args, wider_aperture_hwpt_refused)
+{
+	struct iommu_hwpt_mock_s1 arm = mock_s1(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, 4,
+						0x1000);
+	uint32_t hwpt, parent, nested, out, v;
+	struct iommu_mock_object_info info;
+
+	/*
+	 * Instance 0's HWPTs translate 48 bits: an instance-2 device (44-bit)
+	 * must not reach IOVA beyond its own aperture through them, directly,
+	 * as a stage 2 under a nested HWPT, or under a vIOMMU.
+	 */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[0], self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev[2], hwpt, &out));
 	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[0], self->ioas_id,
 				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
-	EXPECT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[2], parent, &arm,
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev[2], parent, &out));
+	EXPECT_EQ(-EINVAL, hwpt_alloc_nested(self->fd, self->dev[2], parent,
+					     &arm, &nested));
+	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[0], parent, &arm,
 				       &nested));
+	EXPECT_EQ(-EINVAL, dev_attach(self->fd, self->dev[2], nested, &out));
+	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[2], parent,
+					IOMMU_VIOMMU_TYPE_MOCK, &v));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev[2], &info));
+	EXPECT_EQ(0, info.out_parent_id);
+}
+
+TEST_F(hwpt_args, auto_hwpt_not_shared_beyond_aperture)
+{
+	const uint64_t high = 1ULL << 45;	/* inside 48 bits, not 44 */
+	uint32_t h0, h2;
+	uint8_t b = 0x5a;
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf + MOCK_PAGE,
+				    MOCK_PAGE, high));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], self->ioas_id, &h0));
+	/* instance 0's 48-bit automatic HWPT is no choice for instance 2 */
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, self->dev[2],
+					  self->ioas_id, &h2));
+	EXPECT_NE(0, dma_write(self->fd, self->dev[2], high, &b, 1));
+	EXPECT_EQ(0, self->buf[MOCK_PAGE]);
+
+	/* once nothing is mapped above 44 bits, it gets one of its own */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, high, MOCK_PAGE, NULL));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[2], self->ioas_id, &h2));
+	EXPECT_NE(h0, h2);
+	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id,
+					  self->buf + MOCK_PAGE, MOCK_PAGE, high));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev[2], DMA_IOVA, &b, 1));
+	EXPECT_EQ(0x5a, self->buf[0]);
+}
+
+TEST_F(hwpt_args, auto_hwpt_narrower_aperture_reused)
+{
+	uint32_t h0, h2;
+
+	/* the other way round, instance 2's automatic HWPT serves instance 0 */
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[2], self->ioas_id, &h2));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev[0], self->ioas_id, &h0));
+	EXPECT_EQ(h2, h0);
 }
 
 TEST_F(hwpt_args, apertures_intersect)
@@ -933,6 +1004,8 @@ TEST_F(hwpt_inv, cmd_reserved_eopnotsupp)
 	};
 
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &cmd));
+	/* as upstream, entry_num is written back: nothing handled */
+	EXPECT_EQ(0, cmd.entry_num);
 	EXPECT_EQ(0, inv_count(self->fd, self->nested));
 }
 
@@ -940,21 +1013,78 @@ TEST_F(hwpt_inv, not_nested_einval)
 {
 	uint32_t paging, num = 1;
 
+	/* as upstream, entry_num is written back (0) on each failure */
 	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0,
 				&paging));
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, paging, &inv_all, &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, self->parent, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, self->ioas_id, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-EINVAL, mock_invalidate(self->fd, self->dev_id, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
 	num = 1;
 	EXPECT_EQ(-ENOENT, mock_invalidate(self->fd, 0xfffffff0, &inv_all,
 					   &num));
+	EXPECT_EQ(0, num);
+	EXPECT_EQ(0, inv_count(self->fd, self->nested));
+}
+
+/*
+ * The command struct in a page made read-only once filled: the kernel reads
+ * it but cannot write entry_num back, which upstream reports as EFAULT
+ * whatever else went wrong.
+ */
+static int ro_invalidate(int fd, uint32_t id, const void *entries,
+			 uint32_t num)
+{
+	struct iommu_hwpt_invalidate *cmd;
+	int rc;
+
+	cmd = mmap(NULL, MOCK_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cmd == MAP_FAILED)
+		return -ENOMEM;
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->hwpt_id = id;
+	cmd->data_uptr = U64_PTR(entries);
+	cmd->data_type = IOMMU_HWPT_INVALIDATE_DATA_MOCK;
+	cmd->entry_len = sizeof(struct iommu_mock_invalidate);
+	cmd->entry_num = num;
+	rc = mprotect(cmd, MOCK_PAGE, PROT_READ) ? -errno :
+	     mock_ioctl(fd, IOMMU_HWPT_INVALIDATE, cmd);
+	munmap(cmd, MOCK_PAGE);
+	return rc;
+}
+
+TEST_F(hwpt_inv, reply_efault_wins)
+{
+	const struct iommu_mock_invalidate bad = { .op = 0, .id = INV_ASID };
+
+	/* the entries were handled, only the reply failed */
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->nested, &inv_all, 1));
+	EXPECT_EQ(1, inv_count(self->fd, self->nested));
+	/* and EFAULT, not the error of the command itself */
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->nested, &bad, 1));
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, 0xfffffff0, &inv_all, 1));
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->parent, &inv_all, 1));
+	EXPECT_EQ(-EFAULT, ro_invalidate(self->fd, self->nested, NULL, 1));
+	EXPECT_EQ(1, inv_count(self->fd, self->nested));
+}
+
+TEST_F(hwpt_inv, long_array_stops_on_fatal_signal)
+{
+	EXPECT_KILLED_INVALIDATE(self->fd, self->nested, &inv_all);
+	/* the entries handled before the signal were counted */
+	EXPECT_LT(0, inv_count(self->fd, self->nested));
 }
 
 TEST_F(hwpt_inv, bad_pointer_efault)

@@ -116,7 +116,8 @@ TEST_F(ioas_basic, ranges_bad_ids)
 	uint32_t dev, num = 1;
 
 	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 0, &dev));
-	EXPECT_EQ(-EINVAL, ioas_ranges(self->fd, dev, r, &num, NULL));
+	/* as upstream: an ID of another object type is not found */
+	EXPECT_EQ(-ENOENT, ioas_ranges(self->fd, dev, r, &num, NULL));
 	num = 1;
 	EXPECT_EQ(-ENOENT, ioas_ranges(self->fd, 0xfffffff0, r, &num, NULL));
 	num = 1;
@@ -340,7 +341,7 @@ TEST_F(ioas_basic, map_bad_ids)
 	uint32_t dev;
 
 	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 1, &dev));
-	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, dev, self->buf, MOCK_PAGE,
+	EXPECT_EQ(-ENOENT, ioas_map_fixed(self->fd, dev, self->buf, MOCK_PAGE,
 					  0x100000));
 	EXPECT_EQ(-ENOENT, ioas_map_fixed(self->fd, 0xfffffff0, self->buf,
 					  MOCK_PAGE, 0x100000));
@@ -464,7 +465,7 @@ TEST_F(ioas_basic, unmap_bad_ids)
 	uint32_t dev;
 
 	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 2, &dev));
-	EXPECT_EQ(-EINVAL, ioas_unmap(self->fd, dev, 0, UINT64_MAX, NULL));
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, dev, 0, UINT64_MAX, NULL));
 	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, 0xfffffff0, 0, UINT64_MAX,
 				      NULL));
 }

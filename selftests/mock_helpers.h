@@ -11,12 +11,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -596,6 +600,179 @@ static inline void fill_pattern(void *buf, uint64_t len, uint32_t seed)
 	for (i = 0; i < len; i++)
 		b[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 8));
 }
+
+/* ---- long commands and fatal signals --------------------------------------- */
+
+/* One memfd chunk of entries, mapped back to back: a long array, little memory */
+#define LONG_INV_CHUNK	(2ULL << 20)
+#define LONG_INV_COPIES	128
+
+static inline uint64_t mock_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A read-only array of LONG_INV_COPIES * LONG_INV_CHUNK bytes holding copies
+ * of @inv only, every page already mapped (so the kernel takes no page fault
+ * while it reads it). Returns the array or MAP_FAILED; *num gets the entries.
+ */
+static inline void *long_inv_array(const struct iommu_mock_invalidate *inv,
+				   uint32_t *num)
+{
+	const size_t n = LONG_INV_CHUNK / sizeof(*inv);
+	struct iommu_mock_invalidate *chunk;
+	uint8_t *base = MAP_FAILED;
+	size_t i;
+	int mfd;
+
+	mfd = memfd_create("long_inv", 0);
+	if (mfd < 0)
+		return MAP_FAILED;
+	if (ftruncate(mfd, LONG_INV_CHUNK))
+		goto out;
+	chunk = mmap(NULL, LONG_INV_CHUNK, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     mfd, 0);
+	if (chunk == MAP_FAILED)
+		goto out;
+	for (i = 0; i < n; i++)
+		chunk[i] = *inv;
+	munmap(chunk, LONG_INV_CHUNK);
+
+	base = mmap(NULL, LONG_INV_COPIES * LONG_INV_CHUNK, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED)
+		goto out;
+	for (i = 0; i < LONG_INV_COPIES; i++) {
+		if (mmap(base + i * LONG_INV_CHUNK, LONG_INV_CHUNK, PROT_READ,
+			 MAP_SHARED | MAP_FIXED | MAP_POPULATE, mfd, 0) ==
+		    MAP_FAILED) {
+			munmap(base, LONG_INV_COPIES * LONG_INV_CHUNK);
+			base = MAP_FAILED;
+			goto out;
+		}
+	}
+	*num = LONG_INV_COPIES * n;
+out:
+	close(mfd);
+	return base;
+}
+
+/**
+ * struct killed_cmd - what happened to a command whose caller was killed
+ * @status: wait status of the child that ran it
+ * @entry_num: entry_num the kernel wrote back before the child died
+ * @sleep_ms: how long a 50 ms sleep of the parent took, sharing one CPU
+ *            with the child inside the command
+ * @reap_ms: from SIGKILL until the child was reaped
+ */
+struct killed_cmd {
+	int status;
+	uint32_t entry_num;
+	uint64_t sleep_ms;
+	uint64_t reap_ms;
+};
+
+/*
+ * Runs IOMMU_HWPT_INVALIDATE of @id over @num copies of an entry at @array
+ * in a child pinned to CPU 0 with this process, waits until the child is in
+ * the command, sleeps 50 ms and sends SIGKILL. The command struct is in
+ * shared memory, so the entry_num written back is seen here.
+ * Returns 0 or -errno of a setup step.
+ */
+static inline int run_killed_invalidate(int fd, uint32_t id, const void *array,
+					uint32_t num, struct killed_cmd *out)
+{
+	struct iommu_hwpt_invalidate *cmd;
+	uint64_t t0, t1;
+	cpu_set_t cpus;
+	int p[2], rc = 0;
+	pid_t pid;
+	char c;
+
+	memset(out, 0, sizeof(*out));
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+		return -errno;
+	cmd = mmap(NULL, MOCK_PAGE, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (cmd == MAP_FAILED)
+		return -errno;
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->size = sizeof(*cmd);
+	cmd->hwpt_id = id;
+	cmd->data_uptr = U64_PTR(array);
+	cmd->data_type = IOMMU_HWPT_INVALIDATE_DATA_MOCK;
+	cmd->entry_len = sizeof(struct iommu_mock_invalidate);
+	cmd->entry_num = num;
+	if (pipe(p)) {
+		rc = -errno;
+		goto out_unmap;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		goto out_pipe;
+	}
+	if (!pid) {
+		if (write(p[1], "x", 1) != 1)
+			_exit(2);
+		ioctl(fd, IOMMU_HWPT_INVALIDATE, cmd);
+		_exit(0);
+	}
+	if (read(p[0], &c, 1) != 1) {
+		rc = -EIO;
+		t1 = mock_now_ms();
+		kill(pid, SIGKILL);
+	} else {
+		t0 = mock_now_ms();
+		usleep(50 * 1000);
+		t1 = mock_now_ms();
+		kill(pid, SIGKILL);
+		out->sleep_ms = t1 - t0;
+	}
+	if (waitpid(pid, &out->status, 0) != pid && !rc)
+		rc = -errno;
+	out->reap_ms = mock_now_ms() - t1;
+	out->entry_num = cmd->entry_num;
+out_pipe:
+	close(p[0]);
+	close(p[1]);
+out_unmap:
+	munmap(cmd, MOCK_PAGE);
+	return rc;
+}
+
+/*
+ * The checks on a killed long invalidation: it shared the CPU
+ * (cond_resched()), stopped on the fatal signal before the end of the array
+ * and reported the entries it had handled (a macro, so ASSERT/EXPECT reach
+ * the calling test).
+ */
+#define EXPECT_KILLED_INVALIDATE(fd, id, inv) do {				\
+	struct killed_cmd __k;							\
+	uint32_t __num = 0;							\
+	void *__arr = long_inv_array(inv, &__num);				\
+	ASSERT_NE(MAP_FAILED, __arr);						\
+	ASSERT_EQ(0, run_killed_invalidate(fd, id, __arr, __num, &__k));	\
+	munmap(__arr, LONG_INV_COPIES * LONG_INV_CHUNK);			\
+	EXPECT_TRUE(WIFSIGNALED(__k.status) &&					\
+		    WTERMSIG(__k.status) == SIGKILL);				\
+	EXPECT_GT(2000, __k.sleep_ms)						\
+		TH_LOG("a 50 ms sleep on the shared CPU took %llu ms",		\
+		       (unsigned long long)__k.sleep_ms);			\
+	EXPECT_GT(2000, __k.reap_ms)						\
+		TH_LOG("reaping the killed child took %llu ms",		\
+		       (unsigned long long)__k.reap_ms);			\
+	EXPECT_LT(0, __k.entry_num);						\
+	EXPECT_GT(__num, __k.entry_num)						\
+		TH_LOG("%u of %u entries handled: not stopped by SIGKILL",	\
+		       __k.entry_num, __num);					\
+} while (0)
 
 /* ---- sysfs ----------------------------------------------------------------- */
 

@@ -247,13 +247,14 @@ TEST_F(viommu, vdev_bad_ids)
 {
 	uint32_t v;
 
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->parent, self->dev_id, 1,
+	/* as upstream: an ID of another object type is not found */
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->parent, self->dev_id, 1,
 				      &v));
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->ioas_id, self->dev_id, 1,
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->ioas_id, self->dev_id, 1,
 				      &v));
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->viommu, self->ioas_id, 1,
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->viommu, self->ioas_id, 1,
 				      &v));
-	EXPECT_EQ(-EINVAL, vdev_alloc(self->fd, self->viommu, self->viommu, 1,
+	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, self->viommu, self->viommu, 1,
 				      &v));
 	EXPECT_EQ(-ENOENT, vdev_alloc(self->fd, 0xfffffff0, self->dev_id, 1,
 				      &v));
@@ -277,6 +278,17 @@ TEST_F(viommu, invalidate_iotlb_counts)
 	ASSERT_EQ(0, mock_invalidate(self->fd, self->viommu, inv, &num));
 	EXPECT_EQ(1, num);
 	EXPECT_EQ(3, inv_count(self->fd, self->viommu));
+}
+
+TEST_F(viommu, invalidate_long_array_stops_on_fatal_signal)
+{
+	const struct iommu_mock_invalidate inv = {
+		.op = IOMMU_MOCK_INV_IOTLB_ALL,
+		.id = 5,
+	};
+
+	EXPECT_KILLED_INVALIDATE(self->fd, self->viommu, &inv);
+	EXPECT_LT(0, inv_count(self->fd, self->viommu));
 }
 
 TEST_F(viommu, invalidate_dev_cache)
@@ -503,10 +515,13 @@ TEST_F(viommu_args, default_invalidate_eopnotsupp)
 	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev[1], self->parent1,
 				  IOMMU_VIOMMU_TYPE_DEFAULT, &v));
 	EXPECT_EQ(-EOPNOTSUPP, mock_invalidate(self->fd, v, &inv, &num));
+	/* as upstream, entry_num is written back: nothing handled */
+	EXPECT_EQ(0, num);
 	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev[0], self->parent0,
 				  IOMMU_VIOMMU_TYPE_DEFAULT, &v));
 	num = 1;
 	EXPECT_EQ(-EOPNOTSUPP, mock_invalidate(self->fd, v, &inv, &num));
+	EXPECT_EQ(0, num);
 }
 
 TEST_F(viommu_args, unknown_type_eopnotsupp)
@@ -541,22 +556,23 @@ TEST_F(viommu_args, not_nest_parent_einval)
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 }
 
-TEST_F(viommu_args, hwpt_id_wrong_object_einval)
+TEST_F(viommu_args, hwpt_id_wrong_object_enoent)
 {
 	struct iommu_hwpt_mock_s1 s1 = mock_s1(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, 1,
 					       0x1000);
 	uint32_t v, nested;
 
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[0], self->ioas_id,
+	/* as upstream: hwpt_id must name a paging HWPT, or is not found */
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->dev[0], self->ioas_id,
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[0], self->dev[1],
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->dev[0], self->dev[1],
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 	ASSERT_EQ(0, hwpt_alloc_nested(self->fd, self->dev[0], self->parent0,
 				       &s1, &nested));
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[0], nested,
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->dev[0], nested,
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 	/* dev_id that is no device */
-	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->ioas_id, self->parent0,
+	EXPECT_EQ(-ENOENT, viommu_alloc(self->fd, self->ioas_id, self->parent0,
 					IOMMU_VIOMMU_TYPE_MOCK, &v));
 }
 
@@ -627,14 +643,21 @@ TEST_F(viommu_args, format_differs_einval)
 TEST_F(viommu_args, same_format_other_instance_parent)
 {
 	struct iommu_mock_object_info info;
-	uint32_t v;
+	uint32_t parent2, v;
 
-	/* instance 2's vIOMMU over the ARM stage 2 made for instance 0 */
-	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev[2], self->parent0,
+	/* instance 0's vIOMMU over the ARM stage 2 made for instance 2 */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev[2], self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent2));
+	ASSERT_EQ(0, viommu_alloc(self->fd, self->dev[0], parent2,
 				  IOMMU_VIOMMU_TYPE_MOCK, &v));
 	ASSERT_EQ(0, mock_obj_info(self->fd, v, &info));
-	EXPECT_EQ(2, info.out_instance_id);
-	EXPECT_EQ(self->parent0, info.out_parent_id);
+	EXPECT_EQ(0, info.out_instance_id);
+	EXPECT_EQ(parent2, info.out_parent_id);
+	/* not the other way round: that stage 2 reaches beyond 44 bits */
+	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[2], self->parent0,
+					IOMMU_VIOMMU_TYPE_MOCK, &v));
+	EXPECT_EQ(-EINVAL, viommu_alloc(self->fd, self->dev[2], self->parent0,
+					IOMMU_VIOMMU_TYPE_DEFAULT, &v));
 }
 
 TEST_HARNESS_MAIN

@@ -11,6 +11,8 @@
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -48,8 +50,8 @@ static int device_reserve(struct iommufd_device *idev, struct iommufd_hwpt *hwpt
 	for (i = 0; i < num; i++) {
 		if (nested && regions[i].type != IOMMU_RESV_TYPE_SW_MSI)
 			continue;
-		rc = iopt_reserve(&ioas->iopt, regions[i].start, regions[i].last,
-				  owner);
+		rc = iopt_reserve(&ioas->iopt, regions[i].start,
+				  regions[i].last, owner);
 		if (rc) {
 			iopt_unreserve(&ioas->iopt, owner);
 			return rc;
@@ -59,19 +61,18 @@ static int device_reserve(struct iommufd_device *idev, struct iommufd_hwpt *hwpt
 }
 
 /*
- * Attach, or replace the current attachment. Everything that can fail
- * happens before the old state is dropped, so a failure changes nothing.
+ * Attach, or replace the current attachment, in two steps so the reply can
+ * be written in between: device_attach_prepare() does everything that can
+ * fail (the driver's check, the reservations under a new owner tag),
+ * device_attach_commit() switches over and cannot fail,
+ * device_attach_cancel() undoes a prepare. A failure changes nothing.
  */
-static int device_do_attach(struct iommufd_ctx *ictx,
-			    struct iommufd_device *idev,
-			    struct iommufd_hwpt *hwpt)
+static int device_attach_prepare(struct iommufd_device *idev,
+				 struct iommufd_hwpt *hwpt)
 {
-	struct iommufd_hwpt *old = idev->hwpt;
-	unsigned int new_tag = idev->resv_tag ^ 1;
-	struct iommufd_ioas *ioas;
 	int rc;
 
-	if (old == hwpt)
+	if (idev->hwpt == hwpt)
 		return 0;
 	/* A vIOMMU's nested HWPTs serve its own instance only (seed 002) */
 	if (hwpt->viommu && hwpt->viommu->hw->inst != idev->hw->inst)
@@ -79,11 +80,27 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
 	if (rc)
 		return rc;
-	ioas = iommufd_hwpt_s2_ioas(hwpt);
-	rc = device_reserve(idev, hwpt, ioas, resv_owner(idev, new_tag));
-	if (rc)
-		return rc;
+	return device_reserve(idev, hwpt, iommufd_hwpt_s2_ioas(hwpt),
+			      resv_owner(idev, idev->resv_tag ^ 1));
+}
 
+static void device_attach_cancel(struct iommufd_device *idev,
+				 struct iommufd_hwpt *hwpt)
+{
+	if (idev->hwpt == hwpt)
+		return;
+	iopt_unreserve(&iommufd_hwpt_s2_ioas(hwpt)->iopt,
+		       resv_owner(idev, idev->resv_tag ^ 1));
+}
+
+static void device_attach_commit(struct iommufd_ctx *ictx,
+				 struct iommufd_device *idev,
+				 struct iommufd_hwpt *hwpt)
+{
+	struct iommufd_hwpt *old = idev->hwpt;
+
+	if (old == hwpt)
+		return;
 	refcount_inc(&hwpt->obj.users);
 	idev->hwpt = hwpt;
 	if (old) {
@@ -96,37 +113,44 @@ static int device_do_attach(struct iommufd_ctx *ictx,
 		if (old->auto_domain && refcount_read(&old->obj.users) == 1)
 			iommufd_object_destroy_now(ictx, &old->obj);
 	}
-	idev->resv_ioas = ioas;
-	idev->resv_tag = new_tag;
-	return 0;
+	idev->resv_ioas = iommufd_hwpt_s2_ioas(hwpt);
+	idev->resv_tag ^= 1;
 }
 
-/* Attach to an IOAS: reuse a compatible automatic HWPT or make one. */
-static int device_attach_ioas(struct iommufd_ctx *ictx,
-			      struct iommufd_device *idev,
-			      struct iommufd_ioas *ioas)
+/*
+ * Prepare an attach to an IOAS: the first automatic HWPT of the IOAS the
+ * device can attach to (upstream's rule: the driver refuses an
+ * incompatible domain with -EINVAL), else a new automatic HWPT, which
+ * stays unpublished (*@is_new) until the caller finalizes or aborts it.
+ */
+static struct iommufd_hwpt *
+device_attach_ioas_prepare(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			   struct iommufd_ioas *ioas, bool *is_new)
 {
 	struct iommufd_hwpt *hwpt;
 	int rc;
 
+	*is_new = false;
 	list_for_each_entry(hwpt, &ioas->hwpt_list, ioas_item) {
 		if (!hwpt->auto_domain)
 			continue;
-		rc = device_do_attach(ictx, idev, hwpt);
+		rc = device_attach_prepare(idev, hwpt);
+		if (!rc)
+			return hwpt;
 		if (rc != -EINVAL)
-			return rc;
+			return ERR_PTR(rc);
 	}
 
 	hwpt = iommufd_hwpt_paging_alloc(ictx, ioas, idev, 0, true);
 	if (IS_ERR(hwpt))
-		return PTR_ERR(hwpt);
-	rc = device_do_attach(ictx, idev, hwpt);
+		return hwpt;
+	rc = device_attach_prepare(idev, hwpt);
 	if (rc) {
 		iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
-		return rc;
+		return ERR_PTR(rc);
 	}
-	iommufd_object_finalize(ictx, &hwpt->obj);
-	return 0;
+	*is_new = true;
+	return hwpt;
 }
 
 /**
@@ -138,8 +162,7 @@ void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev
 {
 	struct iommufd_hwpt *hwpt = idev->hwpt;
 
-	iopt_unreserve(&idev->resv_ioas->iopt,
-			       resv_owner(idev, idev->resv_tag));
+	iopt_unreserve(&idev->resv_ioas->iopt, resv_owner(idev, idev->resv_tag));
 	idev->hwpt = NULL;
 	idev->resv_ioas = NULL;
 	if (hwpt->fault)
@@ -232,22 +255,29 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
 }
 
 /**
- * iommufd_device_attach_pt() - attach a device to an IOAS or HWPT, or move it
+ * iommufd_device_attach_begin() - first half of an attach or replace
  * @ictx: the file's context
  * @idev: the device
  * @pt_id: an IOAS (an automatic HWPT is reused or made) or a HWPT
  * @replace: move an attached device (else it must be detached)
+ * @att: out: what iommufd_device_attach_end() needs
  *
- * Return: 0; -ENOENT no object @pt_id; -EINVAL @pt_id is neither, @replace
- * of a detached device, or an incompatible HWPT; -EBUSY attach of an
- * attached device; a driver or pinning errno. Nothing changes on failure.
+ * Does everything that can fail; the caller then writes its reply (the
+ * HWPT is att->hwpt) and commits or cancels with iommufd_device_attach_end(),
+ * so an unwritable reply changes nothing.
+ * Return: 0; -ENOENT no object @pt_id; -EINVAL @pt_id is neither an IOAS
+ * nor a HWPT, @replace of a detached device, or an incompatible HWPT;
+ * -EBUSY attach of an attached device; a driver or pinning errno.
  */
-int iommufd_device_attach_pt(struct iommufd_ctx *ictx,
-			     struct iommufd_device *idev, u32 pt_id,
-			     bool replace)
+int iommufd_device_attach_begin(struct iommufd_ctx *ictx,
+				struct iommufd_device *idev, u32 pt_id,
+				bool replace, struct iommufd_attach *att)
 {
 	struct iommufd_object *pt_obj;
+	int rc;
 
+	att->hwpt = NULL;
+	att->is_new = false;
 	pt_obj = iommufd_get_object(ictx, pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj))
 		return PTR_ERR(pt_obj);
@@ -260,24 +290,58 @@ int iommufd_device_attach_pt(struct iommufd_ctx *ictx,
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS:
-		return device_attach_ioas(ictx, idev,
-					  container_of(pt_obj,
-						       struct iommufd_ioas, obj));
+		att->hwpt = device_attach_ioas_prepare(ictx, idev,
+						       container_of(pt_obj,
+								    struct iommufd_ioas,
+								    obj),
+						       &att->is_new);
+		if (IS_ERR(att->hwpt))
+			return PTR_ERR(att->hwpt);
+		return 0;
 	case IOMMUFD_OBJ_HWPT_PAGING:
 	case IOMMUFD_OBJ_HWPT_NESTED:
-		return device_do_attach(ictx, idev,
-					container_of(pt_obj, struct iommufd_hwpt,
-						     obj));
+		att->hwpt = container_of(pt_obj, struct iommufd_hwpt, obj);
+		rc = device_attach_prepare(idev, att->hwpt);
+		if (rc)
+			att->hwpt = NULL;
+		return rc;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. */
+/**
+ * iommufd_device_attach_end() - commit or cancel iommufd_device_attach_begin()
+ * @ictx: the file's context
+ * @idev: the device
+ * @att: as filled by a successful iommufd_device_attach_begin()
+ * @commit: switch over (cannot fail), else undo everything begin did
+ */
+void iommufd_device_attach_end(struct iommufd_ctx *ictx,
+			       struct iommufd_device *idev,
+			       struct iommufd_attach *att, bool commit)
+{
+	if (!commit) {
+		device_attach_cancel(idev, att->hwpt);
+		if (att->is_new)
+			iommufd_object_abort_and_destroy(ictx, &att->hwpt->obj);
+		return;
+	}
+	device_attach_commit(ictx, idev, att->hwpt);
+	if (att->is_new)
+		iommufd_object_finalize(ictx, &att->hwpt->obj);
+}
+
+/*
+ * IOMMU_MOCK_DEVICE_ATTACH: see struct iommu_mock_device_attach. The reply
+ * is written before the attach is committed, so an EFAULT leaves the
+ * device where it was and no automatic HWPT behind.
+ */
 int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_mock_device_attach *cmd = ucmd->cmd;
 	struct iommufd_device *idev;
+	struct iommufd_attach att;
 	int rc;
 
 	if ((cmd->flags & ~IOMMU_MOCK_ATTACH_REPLACE) || cmd->__reserved)
@@ -285,13 +349,15 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	rc = iommufd_device_attach_pt(ucmd->ictx, idev, cmd->pt_id,
-				      cmd->flags & IOMMU_MOCK_ATTACH_REPLACE);
+	rc = iommufd_device_attach_begin(ucmd->ictx, idev, cmd->pt_id,
+					 cmd->flags & IOMMU_MOCK_ATTACH_REPLACE,
+					 &att);
 	if (rc)
 		return rc;
-
-	cmd->out_hwpt_id = idev->hwpt->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	cmd->out_hwpt_id = att.hwpt->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	iommufd_device_attach_end(ucmd->ictx, idev, &att, !rc);
+	return rc;
 }
 
 /* IOMMU_MOCK_DEVICE_DETACH: see struct iommu_mock_device_detach. */
@@ -416,6 +482,9 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 		return -EOVERFLOW;
 
 	for (iova = cmd->iova; iova < end; iova += len, uptr += len) {
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		len = min_t(unsigned long, end - iova,
 			    PAGE_SIZE - offset_in_page(iova));
 		rc = device_dma_chunk(idev->hwpt->domain, iova, uptr, len,

@@ -236,7 +236,12 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-/* IOMMU_HWPT_INVALIDATE: see struct iommu_hwpt_invalidate. */
+/*
+ * IOMMU_HWPT_INVALIDATE: see struct iommu_hwpt_invalidate. As upstream,
+ * entry_num is written back on every path once the struct was read (0 for
+ * a failure before the first entry), and a reply that cannot be written
+ * answers EFAULT whatever the command's own result.
+ */
 int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_invalidate *cmd = ucmd->cmd;

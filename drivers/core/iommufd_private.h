@@ -294,9 +294,22 @@ struct iommufd_device {
 void iommufd_device_destroy(struct iommufd_object *obj);
 int iommufd_device_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_device_attach(struct iommufd_ucmd *ucmd);
-int iommufd_device_attach_pt(struct iommufd_ctx *ictx,
-			     struct iommufd_device *idev, u32 pt_id,
-			     bool replace);
+/**
+ * struct iommufd_attach - an attach prepared by iommufd_device_attach_begin()
+ * @hwpt: the HWPT the device will be attached to
+ * @is_new: @hwpt is a new automatic HWPT, published only on commit
+ */
+struct iommufd_attach {
+	struct iommufd_hwpt *hwpt;
+	bool is_new;
+};
+
+int iommufd_device_attach_begin(struct iommufd_ctx *ictx,
+				struct iommufd_device *idev, u32 pt_id,
+				bool replace, struct iommufd_attach *att);
+void iommufd_device_attach_end(struct iommufd_ctx *ictx,
+			       struct iommufd_device *idev,
+			       struct iommufd_attach *att, bool commit);
 void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev);
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 					   struct miommu_device *hw);

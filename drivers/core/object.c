@@ -7,6 +7,7 @@
  * table stays valid for the whole command without taking a reference.
  * obj->users counts the table's reference plus one per dependent object.
  */
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -102,17 +103,18 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
  * @id: object ID
  * @type: wanted type, or IOMMUFD_OBJ_ANY
  *
- * Return: the object, or ERR_PTR(-ENOENT) for no such ID or an object of
- * another type (upstream's iommufd_get_object()).
+ * As upstream's iommufd_get_object(), an object of another type is not
+ * found: a caller that accepts several types asks for IOMMUFD_OBJ_ANY and
+ * chooses its own errno for the types it refuses.
+ * Return: the object, or ERR_PTR(-ENOENT) for no such ID, an unpublished
+ * one, or one of another type.
  */
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type)
 {
 	struct iommufd_object *obj = xa_load(&ictx->objects, id);
 
-	if (!obj)
-		return ERR_PTR(-ENOENT);
-	if (type != IOMMUFD_OBJ_ANY && obj->type != type)
+	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type))
 		return ERR_PTR(-ENOENT);
 	return obj;
 }
@@ -153,6 +155,8 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx)
 				continue;
 			iommufd_object_destroy_now(ictx, obj);
 			progress = true;
+			/* a file may own very many objects */
+			cond_resched();
 		}
 	}
 	WARN_ON(!xa_empty(&ictx->objects));

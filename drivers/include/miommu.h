@@ -76,7 +76,9 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
  * struct miommu_ops - IOMMU-wide operations of one instance
  * @probe_device: create a device with physical @stream_id behind @inst.
  *                ERR_PTR: -EINVAL out-of-range ID, -EEXIST ID in use, -ENOMEM
- * @release_device: destroy a device made by @probe_device; it is detached
+ * @release_device: destroy a device made by @probe_device; it is detached.
+ *                  Its stream ID is free again once the struct device is
+ *                  released (gone from sysfs), not before
  * @hw_info: fill @buf (at most @len bytes) with the hardware info of @inst
  *           (what IOMMU_GET_HW_INFO reports for its devices), set *@type to
  *           its uAPI type; returns the bytes of the full data
@@ -86,7 +88,9 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
  * @domain_alloc_nested: allocate a nested domain over the paging domain
  *                       @parent from user @data; ERR_PTR(-EINVAL) when @parent
  *                       is not a nest parent or has another format
- * @domain_compatible: true if @dev may use page tables of @domain's format
+ * @domain_compatible: true if @dev may use the page tables of @domain: same
+ *                     format, and no IOVA the domain (or, nested, its stage
+ *                     2) reaches lies beyond @dev's aperture
  * @viommu_alloc: allocate a driver vIOMMU of @type over the nest-parent
  *                @s2; NULL op = the driver offers only the core's DEFAULT type
  * @get_resv_regions: the reserved regions of @dev, sorted by start; *@num set
@@ -113,16 +117,22 @@ struct miommu_ops {
 
 /**
  * struct miommu_domain_ops - operations of one domain (HWPT page table)
- * @attach_dev: check that @dev can be attached (format, instance); 0 or
- *              -EINVAL. The core records the attachment
+ * @attach_dev: check that @dev can be attached (format, aperture,
+ *              instance); 0 or -EINVAL. The core records the attachment,
+ *              and may drop it again without telling the driver
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
- *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped
- * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes
+ *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped. On an
+ *             error (-EINVAL outside the aperture, -ENOMEM, -EINTR for a
+ *             fatal signal during a long batch) nothing stays mapped
+ * @unmap_pages: unmap @pgcount pages of @pgsize at @iova; returns bytes.
+ *               Cannot fail; may sleep (yields during a long batch)
  * @iova_to_phys: translate @iova through the whole domain (stage 1 and the
  *                parent's stage 2 for a nested domain); -ENOENT if unmapped
  * @cache_invalidate_user: run the invalidation entries of @array on a
  *                         nested domain, setting @array->entry_num to the
- *                         number handled
+ *                         number handled; the array may be long (up to
+ *                         2^32 - 1 entries): yield between entries and stop
+ *                         with -EINTR on a fatal signal
  * @fill_info: report driver state for IOMMU_MOCK_OBJECT_INFO
  * @set_dirty_tracking: paging domains allocated with
  *                      IOMMU_HWPT_ALLOC_DIRTY_TRACKING: start or stop
@@ -159,7 +169,8 @@ struct miommu_domain_ops {
  * @alloc_domain_nested: allocate a nested domain for @dev whose stage 2 is
  *                       the vIOMMU's; same errnos as domain_alloc_nested
  * @cache_invalidate: run invalidation entries (IOTLB by ASID, device cache
- *                    by virt_id), setting @array->entry_num to those handled
+ *                    by virt_id), setting @array->entry_num to those
+ *                    handled; long arrays as for cache_invalidate_user
  * @vdevice_init: set up the driver side of a new vDEVICE
  * @vdevice_destroy: undo @vdevice_init
  * @destroy: free the vIOMMU; it has no vDEVICE or nested domain left

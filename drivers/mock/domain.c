@@ -7,6 +7,8 @@
  * in the parent's page table.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -24,17 +26,35 @@ static u32 mock_format(struct miommu_instance *inst)
 }
 
 /**
- * mock_domain_compatible() - may @dev use page tables of @domain's format
+ * mock_domain_compatible() - may @dev use page tables of @domain
  * @dev: device
- * @domain: paging or nested mock domain
+ * @domain: paging or nested domain
  *
- * Instances with the same stage-1 format share page tables (seed 004).
- * Return: true if compatible.
+ * Instances with the same stage-1 format share page tables (seed 004), but
+ * a device must never reach IOVA beyond its own instance's aperture: a
+ * paging domain must lie inside it; a nested domain's stage-1 input must
+ * fit the instance's stage-1 input width and its stage 2 must lie inside
+ * the aperture. So a 44-bit instance refuses a 48-bit instance's domains
+ * while the 48-bit instance may use the 44-bit one's. (Upstream reuses a
+ * domain for a device exactly when the driver accepts the attach.)
+ * Return: true if compatible; false for a domain of another driver.
  */
 bool mock_domain_compatible(struct miommu_device *dev,
 			    struct miommu_domain *domain)
 {
-	return mock_format(dev->inst) == mock_format(domain->inst);
+	struct mock_instance *mi = to_mock_instance(dev->inst);
+
+	if (domain->ops != &mock_paging_ops && domain->ops != &mock_nested_ops)
+		return false;
+	if (mock_format(dev->inst) != mock_format(domain->inst))
+		return false;
+	if (domain->ops == &mock_nested_ops) {
+		if (domain->aperture_last > BIT_ULL(mi->info.s1_ias) - 1)
+			return false;
+		domain = &to_mock_domain(domain)->parent->core;
+	}
+	return domain->aperture_start >= mi->info.aperture_start &&
+	       domain->aperture_last <= mi->info.aperture_last;
 }
 
 struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,
@@ -145,10 +165,14 @@ static int mock_map_pages(struct miommu_domain *domain, unsigned long iova,
 	    iova + n * PAGE_SIZE - 1 > domain->aperture_last)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		rc = xa_err(xa_store(&md->ptes, (iova >> PAGE_SHIFT) + i,
-				     xa_mk_value((pfn + i) << MOCK_PTE_SHIFT |
-						 (prot & MOCK_PTE_PROT_MASK)),
-				     GFP_KERNEL_ACCOUNT));
+		/* a batch may be large: yield, and give up for a dying task */
+		cond_resched();
+		rc = fatal_signal_pending(current) ? -EINTR : 0;
+		if (!rc)
+			rc = xa_err(xa_store(&md->ptes, (iova >> PAGE_SHIFT) + i,
+					     xa_mk_value((pfn + i) << MOCK_PTE_SHIFT |
+							 (prot & MOCK_PTE_PROT_MASK)),
+					     GFP_KERNEL_ACCOUNT));
 		if (rc) {
 			while (i--)
 				xa_erase(&md->ptes, (iova >> PAGE_SHIFT) + i);
@@ -167,9 +191,12 @@ static size_t mock_unmap_pages(struct miommu_domain *domain,
 	struct mock_domain *md = to_mock_domain(domain);
 	size_t i, n = pgsize / PAGE_SIZE * pgcount, done = 0;
 
-	for (i = 0; i < n; i++)
+	/* unmapping cannot stop half way, but it can yield */
+	for (i = 0; i < n; i++) {
+		cond_resched();
 		if (xa_erase(&md->ptes, (iova >> PAGE_SHIFT) + i))
 			done++;
+	}
 	md->nr_mapped -= done;
 	return done * PAGE_SIZE;
 }
@@ -261,10 +288,12 @@ static int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
  * @priv: passed to @one
  *
  * An empty array only checks that the type is served. Stops at the first
- * failing entry, which is not counted as handled.
+ * failing entry, which is not counted as handled. The array may hold up to
+ * 2^32 - 1 entries: the loop yields the CPU between entries and stops with
+ * -EINTR when the task gets a fatal signal.
  * Return: 0; -EINVAL wrong type, short entries, unknown op, bad range;
- * -EOPNOTSUPP flags or reserved bits; -E2BIG, -EFAULT from the copy; or
- * the errno of @one.
+ * -EOPNOTSUPP flags or reserved bits; -E2BIG, -EFAULT from the copy;
+ * -EINTR fatal signal; or the errno of @one.
  */
 int mock_inv_run(struct miommu_user_data_array *array,
 		 int (*one)(void *priv, const struct iommu_mock_invalidate *inv),
@@ -280,6 +309,11 @@ int mock_inv_run(struct miommu_user_data_array *array,
 		return -EINVAL;
 	}
 	for (i = 0; i < array->entry_num; i++) {
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
 		rc = mock_inv_entry_get(&inv, array, i);
 		if (!rc)
 			rc = one(priv, &inv);

@@ -43,9 +43,20 @@ static MOCK_BUS_TYPE mock_bus = {
 static struct mock_instance *mock_instances[MIOMMU_MAX_INSTANCES];
 static unsigned int mock_nr_instances;
 
+/*
+ * The stream ID stays taken until the struct device is released: only then
+ * is its sysfs entry surely gone, so a new device may reuse the ID (and its
+ * name) without colliding with it. The device holds a reference on its
+ * instance for the ID table.
+ */
 static void mock_device_release(struct device *dev)
 {
-	kfree(container_of(dev, struct miommu_device, dev));
+	struct miommu_device *mdev = container_of(dev, struct miommu_device, dev);
+	struct mock_instance *mi = to_mock_instance(mdev->inst);
+
+	xa_erase(&mi->sids, mdev->stream_id);
+	kfree(mdev);
+	put_device(&mi->dev);
 }
 
 static struct miommu_device *mock_probe_device(struct miommu_instance *inst,
@@ -69,6 +80,7 @@ static struct miommu_device *mock_probe_device(struct miommu_instance *inst,
 	mdev->inst = inst;
 	mdev->stream_id = stream_id;
 	device_initialize(&mdev->dev);
+	get_device(&mi->dev);
 	mdev->dev.bus = &mock_bus;
 	mdev->dev.parent = &mi->dev;
 	mdev->dev.release = mock_device_release;
@@ -76,18 +88,16 @@ static struct miommu_device *mock_probe_device(struct miommu_instance *inst,
 	if (!rc)
 		rc = device_add(&mdev->dev);
 	if (rc) {
+		/* the release callback frees the stream ID */
 		put_device(&mdev->dev);
-		xa_erase(&mi->sids, stream_id);
 		return ERR_PTR(rc);
 	}
 	return mdev;
 }
 
+/* The stream ID is freed by mock_device_release(), after sysfs let go. */
 static void mock_release_device(struct miommu_device *mdev)
 {
-	struct mock_instance *mi = to_mock_instance(mdev->inst);
-
-	xa_erase(&mi->sids, mdev->stream_id);
 	device_unregister(&mdev->dev);
 }
 

@@ -58,6 +58,7 @@ static int st_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
 	u32 flags = cmd->op == IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS ?
 		    cmd->mock_domain_flags.dev_flags : 0;
+	struct iommufd_attach att;
 	struct iommufd_device *idev;
 	struct iommufd_object *obj;
 	struct st_stdev *st;
@@ -84,21 +85,21 @@ static int st_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	st->sdev = sdev;
 	st->idev = idev;
 
-	rc = iommufd_device_attach_pt(ucmd->ictx, idev, cmd->id, false);
+	rc = iommufd_device_attach_begin(ucmd->ictx, idev, cmd->id, false,
+					 &att);
 	if (rc)
 		goto out_unbind;
 
 	cmd->mock_domain.out_stdev_id = st->dobj.obj.id;
-	cmd->mock_domain.out_hwpt_id = idev->hwpt->obj.id;
+	cmd->mock_domain.out_hwpt_id = att.hwpt->obj.id;
 	cmd->mock_domain.out_idev_id = idev->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	iommufd_device_attach_end(ucmd->ictx, idev, &att, !rc);
 	if (rc)
-		goto out_detach;
+		goto out_unbind;
 	iommufd_object_finalize(ucmd->ictx, &st->dobj.obj);
 	return 0;
 
-out_detach:
-	iommufd_device_detach(ucmd->ictx, idev);
 out_unbind:
 	iommufd_device_unbind(idev);
 out_abort:
@@ -124,16 +125,20 @@ static int st_mock_domain_replace(struct iommufd_ucmd *ucmd,
 				  struct iommu_test_cmd *cmd)
 {
 	struct st_stdev *st = st_get_stdev(ucmd->ictx, cmd->id);
+	struct iommufd_attach att;
 	int rc;
 
 	if (IS_ERR(st))
 		return PTR_ERR(st);
-	rc = iommufd_device_attach_pt(ucmd->ictx, st->idev,
-				      cmd->mock_domain_replace.pt_id, true);
+	rc = iommufd_device_attach_begin(ucmd->ictx, st->idev,
+					 cmd->mock_domain_replace.pt_id, true,
+					 &att);
 	if (rc)
 		return rc;
-	cmd->mock_domain_replace.pt_id = st->idev->hwpt->obj.id;
-	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	cmd->mock_domain_replace.pt_id = att.hwpt->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	iommufd_device_attach_end(ucmd->ictx, st->idev, &att, !rc);
+	return rc;
 }
 
 static struct st_domain *st_get_domain(struct iommufd_ctx *ictx, u32 id,

@@ -34,9 +34,11 @@
  *  - E2BIG: the struct carries non-zero bytes past what the kernel knows;
  *  - EOPNOTSUPP: a flag, type or reserved field holds a value the kernel does
  *    not support (non-zero __reserved fields give this errno);
- *  - EINVAL: a field is understood but wrong (size below the minimum, wrong
- *    object type for an ID, misaligned address, ...);
- *  - ENOENT: an object ID or an IOVA does not exist;
+ *  - EINVAL: a field is understood but wrong (size below the minimum,
+ *    misaligned address, an ID of a type the command refuses where it takes
+ *    several types, ...);
+ *  - ENOENT: an object ID or an IOVA does not exist; as upstream, also an ID
+ *    of another object type where the command takes one type only;
  *  - ENOMEM: out of memory, or RLIMIT_MEMLOCK would be exceeded;
  *  - EOVERFLOW: an address computation overflowed.
  */
@@ -482,12 +484,14 @@ enum iommu_hwpt_data_type {
  * @data_uptr). With a NEST_PARENT HWPT or a vIOMMU @pt_id, allocates a nested
  * HWPT whose stage 1 is described by the data (stage 2 is the parent).
  *
- * Errnos: ENOENT an ID does not exist; EINVAL @pt_id names another object
- * type, the parent HWPT is not a NEST_PARENT, a nested HWPT is asked without
- * data, data is malformed, the device's instance has a stage-1 format other
- * than the parent's, or the device belongs to another IOMMU instance than the
- * vIOMMU; EOPNOTSUPP unsupported flags or data type, non-zero reserved fields;
- * EADDRINUSE the IOAS holds mappings outside the new HWPT's aperture.
+ * Errnos: ENOENT an ID does not exist, or @dev_id is no device; EINVAL
+ * @pt_id names another object type, the parent HWPT is not a NEST_PARENT, a
+ * nested HWPT is asked without data, data is malformed, the device's
+ * instance has a stage-1 format other than the parent's or the parent
+ * reaches IOVA beyond the instance's aperture, or the device belongs to
+ * another IOMMU instance than the vIOMMU; EOPNOTSUPP unsupported flags or
+ * data type, non-zero reserved fields; EADDRINUSE the IOAS holds mappings
+ * outside the new HWPT's aperture.
  * Source: upstream iommufd; format check from seed 004.
  */
 struct iommu_hwpt_alloc {
@@ -638,9 +642,9 @@ enum iommufd_hw_info_flags {
  * @__reserved: must be 0
  * @out_capabilities: out: enum iommufd_hw_capabilities bits
  *
- * Errnos: ENOENT unknown @dev_id; EINVAL @dev_id is not a device;
- * EOPNOTSUPP unknown flag, non-zero @__reserved, or an @in_data_type the
- * device's driver does not report; EFAULT bad @data_uptr.
+ * Errnos: ENOENT @dev_id names no device; EOPNOTSUPP unknown flag, non-zero
+ * @__reserved, or an @in_data_type the device's driver does not report;
+ * EFAULT bad @data_uptr.
  * Source: upstream iommufd.
  */
 struct iommu_hw_info {
@@ -803,11 +807,14 @@ struct iommu_viommu_arm_smmuv3_invalidate {
  * many entries were handled before the one that failed.
  *
  * Errnos: ENOENT unknown @hwpt_id; EINVAL @hwpt_id is a paging HWPT or no
- * HWPT/vIOMMU, @data_type is not the mock's, @entry_len too small, or an entry
- * is invalid; EOPNOTSUPP non-zero reserved fields or flags in an entry, or a
- * vIOMMU without invalidation support (the DEFAULT type); E2BIG non-zero bytes
- * past the known part of an entry; EFAULT bad @data_uptr.
- * Source: upstream iommufd.
+ * HWPT/vIOMMU, @entry_num without @data_uptr or @entry_len, @data_type is
+ * not the mock's, @entry_len too small, or an entry is invalid; EOPNOTSUPP
+ * non-zero reserved fields or flags in an entry, or a vIOMMU without
+ * invalidation support (the DEFAULT type); E2BIG non-zero bytes past the
+ * known part of an entry; EINTR a fatal signal stopped a long array; EFAULT
+ * bad @data_uptr, or @entry_num cannot be written back (whatever else
+ * failed). @entry_num is written back on every error (0 when no entry was
+ * handled). Source: upstream iommufd.
  */
 struct iommu_hwpt_invalidate {
 	__u32 size;
@@ -969,10 +976,11 @@ struct iommu_viommu_tegra241_cmdqv {
  * the instance of @dev_id: vDEVICEs and nested HWPTs of other instances'
  * devices are refused.
  *
- * Errnos: ENOENT an ID does not exist; EINVAL @dev_id is no device or
- * @hwpt_id no NEST_PARENT paging HWPT, or their formats differ, or data was
- * given; EOPNOTSUPP non-zero @flags or @__reserved, or a @type the device's
- * driver does not offer. Source: upstream iommufd, DEFAULT from seed 000.
+ * Errnos: ENOENT an ID does not exist, @dev_id is no device or @hwpt_id no
+ * paging HWPT; EINVAL @hwpt_id is no NEST_PARENT, the HWPT is not
+ * compatible with the device (format, aperture), or data was given;
+ * EOPNOTSUPP non-zero @flags or @__reserved, or a @type the device's driver
+ * does not offer. Source: upstream iommufd, DEFAULT from seed 000.
  */
 struct iommu_viommu_alloc {
 	__u32 size;
@@ -1002,8 +1010,9 @@ struct iommu_viommu_alloc {
  * value may be used in another vIOMMU. A device has at most one vDEVICE per
  * vIOMMU. The device cannot be destroyed while the vDEVICE exists.
  *
- * Errnos: ENOENT an ID does not exist; EINVAL wrong object types, the device
- * is on another IOMMU instance than the vIOMMU, or @virt_id is too large;
+ * Errnos: ENOENT an ID does not exist or names another object type; EINVAL
+ * the device is on another IOMMU instance than the vIOMMU, or @virt_id is
+ * too large;
  * EEXIST @virt_id is taken in this vIOMMU or the device already has a
  * vDEVICE in it. Source: upstream iommufd, per-instance rule from seed 002.
  */

@@ -46,7 +46,9 @@ enum {
  *                               16-bit domain tag
  *
  * Devices behind instances of different formats cannot share a HWPT or a
- * nesting parent (seed 004); instances of the same format can.
+ * nesting parent (seed 004); instances of the same format can, as long as
+ * the HWPT reaches no IOVA beyond the device's own aperture (a 44-bit
+ * instance refuses a 48-bit instance's HWPTs, not the other way round).
  */
 enum iommu_mock_s1_format {
 	IOMMU_MOCK_S1_FORMAT_ARM_LPAE = 1,
@@ -162,22 +164,27 @@ enum iommu_mock_attach_flags {
  * @dev_id: device to attach
  * @pt_id: an IOAS, a paging HWPT or a nested HWPT
  * @out_hwpt_id: the HWPT the device is now attached to. For an IOAS this is
- *               an automatic paging HWPT: an existing compatible one of the
- *               IOAS, or a new one that is freed with its last device
+ *               an automatic paging HWPT: the first one of the IOAS the
+ *               device can attach to (same format, an aperture inside the
+ *               device's), or a new one that is freed with its last device
  * @__reserved: must be 0
  *
  * Attaching to a paging HWPT (NEST_PARENT or not) reserves all the device's
  * reserved regions in the HWPT's IOAS; attaching to a nested HWPT reserves
  * only its SW_MSI windows in the parent's IOAS (seed 001). A failed attach or
- * replace leaves the device as it was.
+ * replace, also one whose reply cannot be written (EFAULT), leaves the
+ * device as it was and makes no automatic HWPT.
  *
- * Errnos: ENOENT an ID does not exist; EINVAL @pt_id is no IOAS or HWPT, the
- * HWPT's stage-1 format differs from the device's instance (seed 004), the
- * device is on another instance than the nested HWPT's vIOMMU, or REPLACE on
- * a detached device; EBUSY attach without REPLACE on an attached device;
- * EADDRINUSE a reserved region of the device overlaps a mapping of the IOAS;
- * EOPNOTSUPP unknown flags or non-zero @__reserved. Project extension, shaped
- * after upstream's selftest MOCK_DOMAIN_REPLACE.
+ * Errnos: ENOENT an ID does not exist, @dev_id is no device; EINVAL @pt_id
+ * is no IOAS or HWPT, the
+ * HWPT's stage-1 format differs from the device's instance (seed 004) or the
+ * HWPT reaches IOVA beyond the instance's aperture, the device is on another
+ * instance than the nested HWPT's vIOMMU, or REPLACE on a detached device;
+ * EBUSY attach without REPLACE on an attached device; EADDRINUSE a reserved
+ * region of the device, or for a new automatic HWPT the IOVA outside its
+ * aperture, overlaps a mapping of the IOAS; EOPNOTSUPP unknown flags or
+ * non-zero @__reserved; EFAULT the reply cannot be written. Project
+ * extension, shaped after upstream's selftest MOCK_DOMAIN_REPLACE.
  */
 struct iommu_mock_device_attach {
 	__u32 size;
@@ -196,7 +203,7 @@ struct iommu_mock_device_attach {
  * @dev_id: device to detach
  *
  * Detaches the device and releases the reserved IOVA its attach took.
- * Errnos: ENOENT unknown @dev_id; EINVAL not a device, or not attached.
+ * Errnos: ENOENT @dev_id names no device; EINVAL not attached.
  * Project extension.
  */
 struct iommu_mock_device_detach {
@@ -264,7 +271,7 @@ struct iommu_resv_region_info {
  * not it is attached. Userspace needs this to lay out stage-1 IOVAs, because
  * an IOAS used as nesting parent carries only the SW_MSI window (seed 001).
  *
- * Errnos: ENOENT unknown @dev_id; EINVAL not a device; EOPNOTSUPP non-zero
+ * Errnos: ENOENT @dev_id names no device; EOPNOTSUPP non-zero
  * @__reserved; EMSGSIZE the array is too short (filled as far as it goes,
  * @num_regions set to the count needed); EFAULT bad pointer.
  * Project extension after upstream's dropped IOMMU_RESV_IOVA_RANGES (2023),
@@ -442,9 +449,10 @@ enum iommu_mock_dma_flags {
  * the user's memory and that unmap and permissions take effect.
  *
  * Errnos: EINVAL the device is not attached, @length 0 or too long;
- * ENOENT an IOVA of the range is not mapped; EPERM the mapping lacks the
- * needed READ/WRITE permission; EOPNOTSUPP unknown flags, non-zero
- * @__reserved; EFAULT bad @uptr. Project extension.
+ * ENOENT @dev_id names no device, or an IOVA of the range is not mapped;
+ * EPERM the mapping lacks the needed READ/WRITE permission; EOPNOTSUPP
+ * unknown flags, non-zero @__reserved; EINTR a fatal signal; EFAULT bad
+ * @uptr. Project extension.
  */
 struct iommu_mock_dma {
 	__u32 size;
