@@ -10,6 +10,7 @@
  * of that file, or by the owner after taking the lock itself).
  */
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/slab.h>
 
 #include "iommufd_private.h"
