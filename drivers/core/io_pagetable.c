@@ -21,8 +21,10 @@
 
 #define NODE_START(n) ((n)->start)
 #define NODE_LAST(n) ((n)->last)
+/* Global linkage (empty storage class): pages.c walks its holds too. */
+#define IOPT_TREE_LINKAGE
 INTERVAL_TREE_DEFINE(struct iopt_node, rb, unsigned long, subtree_last,
-		     NODE_START, NODE_LAST, , iopt_tree)
+		     NODE_START, NODE_LAST, IOPT_TREE_LINKAGE, iopt_tree)
 
 /* Accesses that do not answer unmap requests make IOAS_UNMAP give up. */
 #define IOPT_UNMAP_TRIES 100
@@ -156,7 +158,7 @@ static int iopt_alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
 	align = roundup_pow_of_two(length);
 	if (uptr)
 		align = min(align, BIT(__ffs(uptr)));
-	align = min(align, (unsigned long)SZ_2M);
+	align = min_t(unsigned long, align, SZ_2M);
 	if (align < iopt->iova_alignment)
 		return -EINVAL;
 

@@ -279,24 +279,26 @@ static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
 }
 
 /*
- * Call @fn on every maximal sub-range of [@first, @last] that no hold in
- * @pages covers. Holds come out of the interval tree in start order, so one
- * sweep with a cursor finds the gaps.
+ * Pin (or unpin) every maximal sub-range of [@first, @last] that no hold
+ * in @pages covers. Holds come out of the interval tree in start order, so
+ * one sweep with a cursor finds the gaps. On a pin failure *@stopped is
+ * the start of the gap that failed (gaps before it are pinned).
  */
 static int pages_for_each_gap(struct iopt_pages *pages, unsigned long first,
-			      unsigned long last,
-			      int (*fn)(struct iopt_pages *pages,
-					unsigned long first, unsigned long last),
+			      unsigned long last, bool pin,
 			      unsigned long *stopped)
 {
 	unsigned long cur = first;
 	struct iopt_node *node;
-	int rc;
+	int rc = 0;
 
 	for (node = iopt_tree_iter_first(&pages->holds, first, last); node;
 	     node = iopt_tree_iter_next(node, first, last)) {
 		if (node->start > cur) {
-			rc = fn(pages, cur, node->start - 1);
+			if (pin)
+				rc = pages_pin_span(pages, cur, node->start - 1);
+			else
+				pages_unpin_span(pages, cur, node->start - 1);
 			if (rc) {
 				*stopped = cur;
 				return rc;
@@ -306,23 +308,13 @@ static int pages_for_each_gap(struct iopt_pages *pages, unsigned long first,
 			return 0;
 		cur = max(cur, node->last + 1);
 	}
-	rc = fn(pages, cur, last);
+	if (pin)
+		rc = pages_pin_span(pages, cur, last);
+	else
+		pages_unpin_span(pages, cur, last);
 	if (rc)
 		*stopped = cur;
 	return rc;
-}
-
-static int gap_pin(struct iopt_pages *pages, unsigned long first,
-		   unsigned long last)
-{
-	return pages_pin_span(pages, first, last);
-}
-
-static int gap_unpin(struct iopt_pages *pages, unsigned long first,
-		     unsigned long last)
-{
-	pages_unpin_span(pages, first, last);
-	return 0;
 }
 
 /**
@@ -343,11 +335,11 @@ int iopt_pages_hold(struct iopt_pages *pages, struct iopt_hold *hold,
 	unsigned long stopped = first;
 	int rc;
 
-	rc = pages_for_each_gap(pages, first, last, gap_pin, &stopped);
+	rc = pages_for_each_gap(pages, first, last, true, &stopped);
 	if (rc) {
 		/* Gaps before the failing one were pinned: undo them */
 		if (stopped > first)
-			pages_for_each_gap(pages, first, stopped - 1, gap_unpin,
+			pages_for_each_gap(pages, first, stopped - 1, false,
 					   &stopped);
 		return rc;
 	}
@@ -368,7 +360,7 @@ void iopt_pages_unhold(struct iopt_pages *pages, struct iopt_hold *hold)
 	unsigned long stopped;
 
 	iopt_tree_remove(&hold->node, &pages->holds);
-	pages_for_each_gap(pages, hold->node.start, hold->node.last, gap_unpin,
+	pages_for_each_gap(pages, hold->node.start, hold->node.last, false,
 			   &stopped);
 }
 
