@@ -202,6 +202,24 @@ static void expect_err(int err, int want, const char *name, const char *rule)
 	out("refused with %s, as expected: %s", errname(want), rule);
 }
 
+/* Pages this process has pinned: VmPin of /proc/self/status, in KiB. */
+static long pinned_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmPin:", 6)) {
+			kib = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kib;
+}
+
 /* ------------------------------------------------------------------ */
 /* Model of the VM being built                                          */
 /* ------------------------------------------------------------------ */
@@ -534,6 +552,7 @@ int main(int argc, char **argv)
 	uint32_t ioas_id, ninst, i, j;
 	unsigned char *ram;
 	int have_arm = 0, have_x86 = 0;
+	long pinned_before;
 	int err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -625,8 +644,9 @@ int main(int argc, char **argv)
 	why("The VMM core owns one IO address space for the VM: IOVA = guest "
 	    "physical address, backed by the memory that is the guest's RAM. It "
 	    "becomes the stage 2 (IPA -> PA) of every vIOMMU (seed 000). "
-	    "IOAS_MAP pins the pages, so the guest's DMA can never hit freed "
-	    "memory.");
+	    "As in upstream iommufd, IOAS_MAP only records the memory: it is "
+	    "pinned when the first HWPT of the IOAS needs it, so the guest's "
+	    "DMA can never hit freed memory.");
 	{
 		struct iommu_ioas_alloc a = { .size = sizeof(a) };
 
@@ -662,6 +682,9 @@ int main(int argc, char **argv)
 		out("iova=0x%llx: guest RAM is GPA 0x%llx-0x%llx in the IOAS",
 		    (unsigned long long)m.iova, GUEST_RAM_GPA, GUEST_RAM_LAST);
 	}
+	pinned_before = pinned_kib();
+	out("VmPin: %ld kB: nothing pinned yet, no HWPT needs the pages",
+	    pinned_before);
 
 	/* -------------------------------------------------------------- */
 	step("Read each device's IOMMU capabilities (IOMMU_GET_HW_INFO)");
@@ -809,7 +832,7 @@ int main(int argc, char **argv)
 	    "stage 2 can only be shared by instances of the same format, so the "
 	    "ARM-like and the x86-like instance each get their own, both "
 	    "mirroring the one IOAS: guest RAM is mapped once and appears in "
-	    "both.");
+	    "both. The first one pins guest RAM; the second shares the pins.");
 	for (i = 0; i < ARRAY_SIZE(vis); i++) {
 		struct viommu *v = &vis[i];
 		struct vdev *d = i ? &devs[2] : &devs[0];
@@ -839,7 +862,12 @@ int main(int argc, char **argv)
 		    info.out_parent_id != ioas_id)
 			die("HWPT %u does not look like a nest parent of IOAS %u",
 			    v->parent_hwpt, ioas_id);
+		out("VmPin: %ld kB", pinned_kib());
 	}
+	if (pinned_before >= 0 &&
+	    pinned_kib() - pinned_before != (long)(GUEST_RAM_SIZE >> 10))
+		die("VmPin grew by %ld kB, expected the %llu kB of guest RAM once",
+		    pinned_kib() - pinned_before, GUEST_RAM_SIZE >> 10);
 
 	/* -------------------------------------------------------------- */
 	step("Boot: attach every device straight to its stage 2");
@@ -1337,7 +1365,7 @@ int main(int argc, char **argv)
 		xcall("IOMMU_IOAS_UNMAP", IOMMU_IOAS_UNMAP, &u,
 		      "ioas_id=%u iova=0x%llx length=0x%llx", ioas_id,
 		      GUEST_RAM_GPA, GUEST_RAM_SIZE);
-		out("length=0x%llx unmapped and unpinned",
+		out("length=0x%llx unmapped (its pages were unpinned with the last stage-2 HWPT)",
 		    (unsigned long long)u.length);
 		if (u.length != GUEST_RAM_SIZE)
 			die("unmapped 0x%llx bytes, expected 0x%llx",

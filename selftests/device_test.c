@@ -976,30 +976,39 @@ TEST_F(dev, dma_16mib)
 
 TEST_F(dev, kernel_chosen_iova_skips_reserved)
 {
-	const uint64_t chunk = 8ULL << 20;
-	uint8_t *mem;
+	const uint64_t chunk = 8ULL << 20, two_mib = 2ULL << 20;
+	/* the first 2 MiB aligned IOVA above the SW_MSI window */
+	const uint64_t above = (MOCK_SW_MSI_LAST + two_mib) & ~(two_mib - 1);
+	struct mock_mem m;
 	uint64_t at, iova;
 	uint32_t hwpt;
 
-	/* instance 0: the lowest hole [0, SW_MSI start) gets filled up */
+	/* instance 0: the lowest hole [PAGE_SIZE, SW_MSI start) gets filled */
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
-	mem = mmap(NULL, 2 * chunk, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	for (at = 0; at < MOCK_SW_MSI_START; at += chunk) {
-		ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, mem, chunk,
+	/* 2 MiB aligned memory: the IOVA chosen is min(length, 2 MiB) aligned */
+	ASSERT_EQ(0, mock_mem_alloc(&m, 2 * chunk, two_mib, 0));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, m.p, MOCK_PAGE,
+				    MOCK_PAGE));
+	for (at = chunk; at < MOCK_SW_MSI_START; at += chunk) {
+		ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, m.p, chunk,
 					    at));
 	}
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, mem, MOCK_PAGE,
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, MOCK_PAGE,
 				  &iova));
-	EXPECT_EQ(MOCK_SW_MSI_LAST + 1, iova);
-	/* a hole too small for the length is skipped as well */
-	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, chunk, NULL));
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, mem, 2 * chunk,
+	EXPECT_EQ(2 * MOCK_PAGE, iova);
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, 2 * MOCK_PAGE,
 				  &iova));
-	EXPECT_EQ(MOCK_SW_MSI_LAST + 1 + MOCK_PAGE, iova);
+	EXPECT_EQ(4 * MOCK_PAGE, iova);
+	/* 8 MiB, 2 MiB aligned: [6 pages, 8 MiB) is too small, so above SW_MSI */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, chunk, &iova));
+	EXPECT_EQ(above, iova);
+	/* a bigger hole, still too small for 16 MiB, is skipped as well */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, chunk, chunk, NULL));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, 2 * chunk,
+				  &iova));
+	EXPECT_EQ(above + chunk, iova);
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
-	munmap(mem, 2 * chunk);
+	mock_mem_free(&m);
 }
 
 TEST_F(dev, resv_regions_errors)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IOAS: alloc, map (fixed and kernel-chosen IOVA), unmap, IOVA ranges,
- * permissions and pinning proven by mock DMA, RLIMIT_MEMLOCK accounting.
+ * IOAS: alloc, map (fixed and kernel-chosen IOVA), unmap, IOVA ranges and
+ * alignment, ALLOW_IOVAS, COPY, OPTION, permissions and lazy pinning proven
+ * by mock DMA and VmPin, RLIMIT_MEMLOCK accounting. The rules are upstream
+ * iommufd's (drivers/iommu/iommufd/ioas.c, io_pagetable.c, pages.c).
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -81,8 +84,8 @@ TEST_F(ioas_basic, ranges_empty_ioas_emsgsize_protocol)
 	ASSERT_EQ(1, num);
 	EXPECT_EQ(0, r[0].start);
 	EXPECT_EQ(UINT64_MAX, r[0].last);
-	EXPECT_EQ(MOCK_PAGE, align);
-	EXPECT_EQ((uint64_t)sysconf(_SC_PAGESIZE), align);
+	/* upstream: no domain or access needs more than byte alignment */
+	EXPECT_EQ(1, align);
 }
 
 TEST_F(ioas_basic, ranges_bigger_array_ok)
@@ -145,36 +148,74 @@ TEST_F(ioas_basic, map_fixed)
 					  MOCK_PAGE, 0x100000));
 }
 
+/*
+ * Kernel-chosen IOVAs follow upstream's iopt_alloc_iova: never 0 (the search
+ * starts at PAGE_SIZE), aligned to min(roundup_pow_of_two(length), lowest set
+ * bit of user_va, 2 MiB), lowest hole first. The buffers here start at an
+ * odd multiple of 2 MiB so only the length decides the alignment.
+ */
 TEST_F(ioas_basic, map_kernel_chosen_lowest)
 {
-	uint64_t iova1, iova2;
+	uint64_t iova1, iova2, iova3;
+	struct mock_mem m;
 
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
-				  4 * MOCK_PAGE, &iova1));
-	EXPECT_EQ(0, iova1);
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
-				  2 * MOCK_PAGE, &iova2));
-	EXPECT_EQ(4 * MOCK_PAGE, iova2);
+	ASSERT_EQ(0, mock_mem_alloc(&m, 4 * MOCK_PAGE, 2ULL << 20, 1));
+	/* 4 pages: 16 KiB aligned, the first such IOVA >= PAGE_SIZE */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, 4 * MOCK_PAGE,
+				  &iova1));
+	EXPECT_EQ(4 * MOCK_PAGE, iova1);
+	/* 2 pages: 8 KiB aligned, fits below the first */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, 2 * MOCK_PAGE,
+				  &iova2));
+	EXPECT_EQ(2 * MOCK_PAGE, iova2);
+	/* 1 page: the hole [PAGE_SIZE, 2 pages) */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, MOCK_PAGE,
+				  &iova3));
+	EXPECT_EQ(MOCK_PAGE, iova3);
+	/* IOVA 0 is never chosen: the next one goes above everything */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, MOCK_PAGE,
+				  &iova3));
+	EXPECT_EQ(8 * MOCK_PAGE, iova3);
+	mock_mem_free(&m);
+}
+
+TEST_F(ioas_basic, map_kernel_chosen_keeps_page_offset)
+{
+	uint64_t iova;
+
+	/* user_va 0x...123: alignment 1, the page offset is kept */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf + 0x123,
+				  0x100, &iova));
+	EXPECT_EQ(MOCK_PAGE + 0x123, iova);
+	/* user_va 0x...800, one page: 2 KiB aligned, offset 0x800 */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf + 0x800,
+				  MOCK_PAGE, &iova));
+	EXPECT_EQ(0x800, iova % MOCK_PAGE);
+	EXPECT_EQ(MOCK_PAGE + 0x800, iova);
 }
 
 TEST_F(ioas_basic, map_kernel_chosen_fills_hole)
 {
+	struct mock_mem m;
 	uint64_t iova;
 
-	/* [0, 1p) and [3p, 4p) taken: a 2-page hole at 1p, a 3-page one at 4p */
-	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
-				    MOCK_PAGE, 0));
-	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
-				    MOCK_PAGE, 3 * MOCK_PAGE));
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
-				  3 * MOCK_PAGE, &iova));
-	EXPECT_EQ(4 * MOCK_PAGE, iova);
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
-				  2 * MOCK_PAGE, &iova));
-	EXPECT_EQ(1 * MOCK_PAGE, iova);
-	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
-				  MOCK_PAGE, &iova));
-	EXPECT_EQ(7 * MOCK_PAGE, iova);
+	ASSERT_EQ(0, mock_mem_alloc(&m, 4 * MOCK_PAGE, 2ULL << 20, 1));
+	/* [1p, 2p) and [4p, 5p) taken: a 2-page hole at 2p */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, m.p, MOCK_PAGE,
+				    MOCK_PAGE));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, m.p, MOCK_PAGE,
+				    4 * MOCK_PAGE));
+	/* 4 pages (16 KiB aligned) fit neither hole: first aligned one is 8p */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, 4 * MOCK_PAGE,
+				  &iova));
+	EXPECT_EQ(8 * MOCK_PAGE, iova);
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, 2 * MOCK_PAGE,
+				  &iova));
+	EXPECT_EQ(2 * MOCK_PAGE, iova);
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p, MOCK_PAGE,
+				  &iova));
+	EXPECT_EQ(5 * MOCK_PAGE, iova);
+	mock_mem_free(&m);
 }
 
 TEST_F(ioas_basic, map_overlap_eexist)
@@ -242,36 +283,125 @@ TEST_F(ioas_basic, map_reserved_eopnotsupp)
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_IOAS_MAP, &cmd));
 }
 
-TEST_F(ioas_basic, map_bad_length_einval)
+/*
+ * The device is detached and no automatic HWPT is left on the IOAS: what a
+ * failed attach must leave behind.
+ */
+#define EXPECT_NOT_ATTACHED(fd, dev, ioas) do {					\
+	struct iommu_mock_object_info __i;					\
+	ASSERT_EQ(0, mock_obj_info(fd, dev, &__i));				\
+	EXPECT_EQ(0, __i.out_parent_id);					\
+	ASSERT_EQ(0, mock_obj_info(fd, ioas, &__i));				\
+	EXPECT_EQ(0, __i.out_users);						\
+	EXPECT_EQ(1, ioas_alignment(fd, ioas));					\
+} while (0)
+
+/* Upstream: length 0 is EINVAL; otherwise only a domain's page size counts. */
+TEST_F(ioas_basic, map_length_rules)
 {
-	uint64_t iova = 0x100000;
+	uint64_t iova = 0x100000, len;
+	uint32_t dev, hwpt;
 
 	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 					  0, 0x100000));
+	EXPECT_EQ(-EINVAL, ioas_map_any(self->fd, self->ioas_id, self->buf,
+					0, &iova));
+	/* no domain: odd lengths map, and unmap gives back the exact bytes */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE / 2, 0x100000));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE + 8, 0x200000));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf, 3,
+				  &iova));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(MOCK_PAGE / 2 + MOCK_PAGE + 8 + 3, len);
+
+	/* a paging domain of 4 KiB pages: lengths must be page multiples */
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 3, &dev));
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_EQ(MOCK_PAGE, ioas_alignment(self->fd, self->ioas_id));
 	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 					  MOCK_PAGE / 2, 0x100000));
 	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 					  MOCK_PAGE + 8, 0x100000));
 	EXPECT_EQ(-EINVAL, ioas_map_any(self->fd, self->ioas_id, self->buf,
-					0, &iova));
+					MOCK_PAGE + 8, &iova));
+	EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    2 * MOCK_PAGE, 0x100000));
+	/* detached: byte alignment again */
+	ASSERT_EQ(0, dev_detach(self->fd, dev));
+	EXPECT_EQ(1, ioas_alignment(self->fd, self->ioas_id));
+	EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE + 8, 0x200000));
 }
 
-TEST_F(ioas_basic, map_unaligned_va_einval)
+TEST_F(ioas_basic, map_unaligned_va_rules)
 {
-	uint64_t iova;
+	uint64_t iova, len;
+	uint32_t dev, hwpt;
 
+	/* no domain: any user address maps */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf + 0x100,
+				    MOCK_PAGE, 0x100000));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf + 1,
+				  MOCK_PAGE, &iova));
+	EXPECT_EQ(1, iova % MOCK_PAGE);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 4, &dev));
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	/* a domain: the user address's page offset must be page aligned too */
 	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id,
 					  self->buf + 0x100, MOCK_PAGE, 0x100000));
 	EXPECT_EQ(-EINVAL, ioas_map_any(self->fd, self->ioas_id,
 					self->buf + 1, MOCK_PAGE, &iova));
+	len = 1;
+	EXPECT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(0, len);
 }
 
-TEST_F(ioas_basic, map_unaligned_iova_einval)
+TEST_F(ioas_basic, map_unaligned_iova_rules)
 {
+	uint32_t dev, hwpt;
+	uint64_t len;
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x100100));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x200000 + MOCK_PAGE / 2));
+	/* mappings a 4 KiB domain cannot hold block the attach */
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 5, &dev));
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_NOT_ATTACHED(self->fd, dev, self->ioas_id);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
 	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 					  MOCK_PAGE, 0x100100));
 	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 					  MOCK_PAGE, 0x100000 + MOCK_PAGE / 2));
+	EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x100000));
+}
+
+/* A paging HWPT raises the alignment while it exists, attached or not. */
+TEST_F(ioas_basic, alignment_follows_domains)
+{
+	uint32_t dev, dev1, hwpt, auto1;
+
+	EXPECT_EQ(1, ioas_alignment(self->fd, self->ioas_id));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 6, &dev));
+	ASSERT_EQ(0, dev_alloc(self->fd, 1, SID_BASE + 6, &dev1));
+	ASSERT_EQ(0, hwpt_alloc(self->fd, dev, self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(MOCK_PAGE, ioas_alignment(self->fd, self->ioas_id));
+	ASSERT_EQ(0, dev_attach(self->fd, dev1, self->ioas_id, &auto1));
+	EXPECT_EQ(MOCK_PAGE, ioas_alignment(self->fd, self->ioas_id));
+	ASSERT_EQ(0, mock_destroy(self->fd, hwpt));
+	EXPECT_EQ(MOCK_PAGE, ioas_alignment(self->fd, self->ioas_id));
+	ASSERT_EQ(0, dev_detach(self->fd, dev1));
+	EXPECT_EQ(1, ioas_alignment(self->fd, self->ioas_id));
 }
 
 TEST_F(ioas_basic, map_iova_overflow)
@@ -289,50 +419,100 @@ TEST_F(ioas_basic, map_user_va_overflow)
 				 2 * MOCK_PAGE, 0x100000));
 }
 
-TEST_F(ioas_basic, map_unbacked_memory_efault)
+/*
+ * Upstream pins nothing at IOAS_MAP: memory that cannot be pinned maps
+ * while no domain needs it; the domain's attach then fails EFAULT and
+ * changes nothing, and a map while a domain exists fails EFAULT.
+ */
+TEST_F(ioas_basic, map_unbacked_memory_efault_at_pin)
 {
 	uint64_t iova, len;
-	uint8_t *none;
+	uint32_t dev, hwpt;
+	uint8_t *none, *hole;
 
 	none = mmap(NULL, 2 * MOCK_PAGE, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, none);
+	hole = mmap(NULL, 2 * MOCK_PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	ASSERT_EQ(0, munmap(hole, 2 * MOCK_PAGE));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 7, &dev));
+
+	/* PROT_NONE, a hole in the address space, half good and half bad */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, none,
+				    2 * MOCK_PAGE, 0x100000));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, hole,
+				  2 * MOCK_PAGE, &iova));
+	ASSERT_EQ(0, munmap(self->buf + (BUF_PAGES - 1) * MOCK_PAGE, MOCK_PAGE));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id,
+				    self->buf + (BUF_PAGES - 2) * MOCK_PAGE,
+				    2 * MOCK_PAGE, 0x300000));
+
+	/* pinning happens at attach: it fails and leaves nothing behind */
+	EXPECT_EQ(-EFAULT, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_NOT_ATTACHED(self->fd, dev, self->ioas_id);
+	EXPECT_EQ(-EFAULT, hwpt_alloc(self->fd, dev, self->ioas_id, 0, &hwpt));
+	EXPECT_NOT_ATTACHED(self->fd, dev, self->ioas_id);
+	/* the three mappings are still there */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0x100000,
+				2 * MOCK_PAGE, &len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, 2 * MOCK_PAGE,
+				&len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+	EXPECT_EQ(-EFAULT, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0x300000,
+				2 * MOCK_PAGE, &len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+
+	/* nothing unpinnable left: the attach works, later maps pin at once */
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
 	EXPECT_EQ(-EFAULT, ioas_map_fixed(self->fd, self->ioas_id, none,
 					  2 * MOCK_PAGE, 0x100000));
-	/* a hole in the address space */
-	ASSERT_EQ(0, munmap(none, 2 * MOCK_PAGE));
-	EXPECT_EQ(-EFAULT, ioas_map_any(self->fd, self->ioas_id, none,
+	EXPECT_EQ(-EFAULT, ioas_map_any(self->fd, self->ioas_id, hole,
 					2 * MOCK_PAGE, &iova));
-	/* half good, half bad */
-	EXPECT_EQ(0, munmap(self->buf + (BUF_PAGES - 1) * MOCK_PAGE, MOCK_PAGE));
 	EXPECT_EQ(-EFAULT, ioas_map_fixed(self->fd, self->ioas_id,
 					  self->buf + (BUF_PAGES - 2) * MOCK_PAGE,
-					  2 * MOCK_PAGE, 0x100000));
-	/* nothing was left mapped by the failures */
+					  2 * MOCK_PAGE, 0x300000));
+	/* the failures left nothing mapped */
 	len = 1;
 	EXPECT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
 	EXPECT_EQ(0, len);
 	EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 				    MOCK_PAGE, 0x100000));
+	munmap(none, 2 * MOCK_PAGE);
 }
 
 TEST_F(ioas_basic, map_readonly_memory)
 {
-	uint64_t iova = 0x100000;
+	uint64_t iova = 0x100000, len;
+	uint32_t dev, hwpt;
 	uint8_t *ro;
 
 	ro = mmap(NULL, 2 * MOCK_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 		  -1, 0);
 	ASSERT_NE(MAP_FAILED, ro);
-	/* WRITEABLE pins with FOLL_WRITE: read-only memory cannot be pinned */
-	EXPECT_EQ(-EFAULT, ioas_map_fixed(self->fd, self->ioas_id, ro,
-					  2 * MOCK_PAGE, 0x100000));
-	/* READABLE only is fine */
-	EXPECT_EQ(0, ioas_map_flags(self->fd, self->ioas_id,
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 7, &dev));
+	/* WRITEABLE pins with FOLL_WRITE, but only once a domain needs it */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, ro,
+				    2 * MOCK_PAGE, 0x100000));
+	EXPECT_EQ(-EFAULT, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_NOT_ATTACHED(self->fd, dev, self->ioas_id);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+
+	/* READABLE only pins read-only memory fine */
+	ASSERT_EQ(0, ioas_map_flags(self->fd, self->ioas_id,
 				    IOMMU_IOAS_MAP_READABLE |
 					    IOMMU_IOAS_MAP_FIXED_IOVA,
 				    ro, 2 * MOCK_PAGE, &iova));
-	EXPECT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	/* with the domain there, a writeable map fails at once */
+	EXPECT_EQ(-EFAULT, ioas_map_fixed(self->fd, self->ioas_id, ro,
+					  2 * MOCK_PAGE, 0x200000));
+	EXPECT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
 	munmap(ro, 2 * MOCK_PAGE);
 }
 
@@ -383,10 +563,10 @@ TEST_F(ioas_basic, unmap_all_returns_bytes)
 	len = 1;
 	EXPECT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
 	EXPECT_EQ(0, len);
-	/* everything is free again: the lowest hole is 0 */
+	/* everything is free again: the lowest IOVA chosen is PAGE_SIZE */
 	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
 				  MOCK_PAGE, &iova));
-	EXPECT_EQ(0, iova);
+	EXPECT_EQ(MOCK_PAGE, iova);
 }
 
 TEST_F(ioas_basic, unmap_range_covering_several)
@@ -410,27 +590,59 @@ TEST_F(ioas_basic, unmap_range_covering_several)
 				    MOCK_PAGE, 0x100000));
 }
 
-TEST_F(ioas_basic, unmap_split_einval)
+/* Upstream never splits on IOAS_UNMAP: a range that cuts a mapping is ENOENT. */
+TEST_F(ioas_basic, unmap_cut_enoent)
 {
 	uint64_t len = 0;
 
 	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
 				    4 * MOCK_PAGE, 0x100000));
 	/* head, tail, middle, and a range sticking out of one end */
-	EXPECT_EQ(-EINVAL, ioas_unmap(self->fd, self->ioas_id, 0x100000,
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, 0x100000,
 				      MOCK_PAGE, NULL));
-	EXPECT_EQ(-EINVAL, ioas_unmap(self->fd, self->ioas_id,
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id,
 				      0x100000 + 3 * MOCK_PAGE, MOCK_PAGE, NULL));
-	EXPECT_EQ(-EINVAL, ioas_unmap(self->fd, self->ioas_id,
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id,
 				      0x100000 + MOCK_PAGE, 2 * MOCK_PAGE, NULL));
-	EXPECT_EQ(-EINVAL, ioas_unmap(self->fd, self->ioas_id, 0xfe000,
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, 0xfe000,
 				      4 * MOCK_PAGE, NULL));
-	EXPECT_EQ(-EINVAL, ioas_unmap(self->fd, self->ioas_id,
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id,
 				      0x100000 + 2 * MOCK_PAGE, 0x100000, NULL));
 	/* the mapping is intact */
 	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0x100000,
 				4 * MOCK_PAGE, &len));
 	EXPECT_EQ(4 * MOCK_PAGE, len);
+}
+
+/*
+ * Areas are unmapped in IOVA order: those wholly inside the range before
+ * the cut one are gone, the cut one and everything after it stay.
+ */
+TEST_F(ioas_basic, unmap_cut_keeps_what_came_before)
+{
+	uint64_t len = 0;
+
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x100000));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    2 * MOCK_PAGE, 0x180000));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    4 * MOCK_PAGE, 0x200000));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x280000));
+	/* [0x100000, 0x201fff]: two areas inside, the third is cut */
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, 0x100000,
+				      0x102000, NULL));
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, 0x100000,
+				      MOCK_PAGE, NULL));
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, 0x180000,
+				      2 * MOCK_PAGE, NULL));
+	EXPECT_EQ(-EEXIST, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+					  MOCK_PAGE, 0x200000));
+	EXPECT_EQ(-EEXIST, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+					  MOCK_PAGE, 0x280000));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, &len));
+	EXPECT_EQ(5 * MOCK_PAGE, len);
 }
 
 TEST_F(ioas_basic, unmap_nothing_enoent)
@@ -478,6 +690,196 @@ TEST_F(ioas_basic, destroy_with_mappings)
 	EXPECT_TRUE(mock_obj_gone(self->fd, self->ioas_id));
 	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX,
 				      NULL));
+}
+
+/* ---- IOMMU_IOAS_ALLOW_IOVAS (upstream ioas.c / io_pagetable.c) ---------- */
+
+TEST_F(ioas_basic, allow_iovas_errors)
+{
+	struct iommu_iova_range r[2] = {
+		{ 0x100000, 0x1fffff },
+		{ 0x180000, 0x2fffff },
+	};
+	struct iommu_ioas_allow_iovas cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = self->ioas_id,
+		.num_iovas = 1,
+		.__reserved = 1,
+		.allowed_iovas = U64_PTR(r),
+	};
+	uint64_t iova;
+
+	/* overlapping ranges, start == last, start > last */
+	EXPECT_EQ(-EINVAL, ioas_allow_iovas(self->fd, self->ioas_id, r, 2));
+	r[1] = (struct iommu_iova_range){ 0x300000, 0x300000 };
+	EXPECT_EQ(-EINVAL, ioas_allow_iovas(self->fd, self->ioas_id, r, 2));
+	r[1] = (struct iommu_iova_range){ 0x400000, 0x300000 };
+	EXPECT_EQ(-EINVAL, ioas_allow_iovas(self->fd, self->ioas_id, r, 2));
+	EXPECT_EQ(-EFAULT, ioas_allow_iovas(self->fd, self->ioas_id,
+					    (void *)(uintptr_t)8, 1));
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_IOAS_ALLOW_IOVAS,
+					  &cmd));
+	EXPECT_EQ(-ENOENT, ioas_allow_iovas(self->fd, 0xfffffff0, r, 1));
+	EXPECT_EQ(-ENOENT, ioas_allow_iovas(self->fd, 0, r, 1));
+	/* the failures changed nothing: no restriction */
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
+				  MOCK_PAGE, &iova));
+	EXPECT_EQ(MOCK_PAGE, iova);
+	/* the allowed ranges do not show in IOAS_IOVA_RANGES */
+	ASSERT_EQ(0, ioas_allow_iovas(self->fd, self->ioas_id, r, 1));
+	EXPECT_ONE_RANGE(self->fd, self->ioas_id, UINT64_MAX);
+}
+
+TEST_F(ioas_basic, allow_iovas_kernel_chosen_inside)
+{
+	const uint64_t start = 0x10000000;
+	struct iommu_iova_range r[2] = {
+		/* two adjacent ranges act as one */
+		{ start, start + 2 * MOCK_PAGE - 1 },
+		{ start + 2 * MOCK_PAGE, start + 16 * MOCK_PAGE - 1 },
+	};
+	struct mock_mem m;
+	uint64_t iova;
+
+	/* user_va aligned to 2 MiB: the length decides the alignment */
+	ASSERT_EQ(0, mock_mem_alloc(&m, 8 * MOCK_PAGE, 2ULL << 20, 1));
+	ASSERT_EQ(0, ioas_allow_iovas(self->fd, self->ioas_id, r, 2));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p,
+				  4 * MOCK_PAGE, &iova));
+	EXPECT_EQ(start, iova);
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p,
+				  8 * MOCK_PAGE, &iova));
+	EXPECT_EQ(start + 8 * MOCK_PAGE, iova);
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, m.p,
+				  4 * MOCK_PAGE, &iova));
+	EXPECT_EQ(start + 4 * MOCK_PAGE, iova);
+	/* full */
+	EXPECT_EQ(-ENOSPC, ioas_map_any(self->fd, self->ioas_id, self->buf,
+					MOCK_PAGE, &iova));
+	/* a caller-chosen IOVA is not restricted (upstream iopt_check_iova) */
+	EXPECT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x100000));
+	/* an empty list lifts the restriction */
+	ASSERT_EQ(0, ioas_allow_iovas(self->fd, self->ioas_id, NULL, 0));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
+				  MOCK_PAGE, &iova));
+	EXPECT_EQ(MOCK_PAGE, iova);
+	mock_mem_free(&m);
+}
+
+/* Allowed and reserved IOVA never overlap, whichever comes first. */
+TEST_F(ioas_basic, allow_iovas_vs_reserved_eaddrinuse)
+{
+	struct iommu_iova_range msi = { MOCK_SW_MSI_START - MOCK_PAGE,
+					MOCK_SW_MSI_START + MOCK_PAGE - 1 };
+	struct iommu_iova_range low = { 0x100000, MOCK_SW_MSI_START - 1 };
+	uint32_t dev, hwpt;
+	uint64_t iova;
+
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 10, &dev));
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_EQ(-EADDRINUSE, ioas_allow_iovas(self->fd, self->ioas_id,
+						&msi, 1));
+	ASSERT_EQ(0, ioas_allow_iovas(self->fd, self->ioas_id, &low, 1));
+	ASSERT_EQ(0, ioas_map_any(self->fd, self->ioas_id, self->buf,
+				  MOCK_PAGE, &iova));
+	EXPECT_EQ(0x100000, iova);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+	/* detached, the window is free; then the attach is refused */
+	ASSERT_EQ(0, dev_detach(self->fd, dev));
+	ASSERT_EQ(0, ioas_allow_iovas(self->fd, self->ioas_id, &msi, 1));
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_NOT_ATTACHED(self->fd, dev, self->ioas_id);
+	ASSERT_EQ(0, ioas_allow_iovas(self->fd, self->ioas_id, NULL, 0));
+	EXPECT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+}
+
+/* ---- IOMMU_OPTION HUGE_PAGES (upstream ioas.c: iommufd_ioas_option) ----- */
+
+TEST_F(ioas_basic, option_huge_pages)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_HUGE_PAGES,
+		.op = IOMMU_OPTION_OP_SET,
+		.object_id = self->ioas_id,
+		.val64 = 2,
+	};
+	uint64_t val;
+
+	ASSERT_EQ(0, option_get(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, &val));
+	EXPECT_EQ(1, val);
+	/* off: the IOAS maps page by page, so PAGE_SIZE alignment */
+	ASSERT_EQ(0, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, 0));
+	ASSERT_EQ(0, option_get(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, &val));
+	EXPECT_EQ(0, val);
+	EXPECT_EQ(MOCK_PAGE, ioas_alignment(self->fd, self->ioas_id));
+	EXPECT_EQ(-EINVAL, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+					  MOCK_PAGE / 2, 0x100000));
+	/* setting it again is fine */
+	EXPECT_EQ(0, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, 0));
+	ASSERT_EQ(0, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, 1));
+	EXPECT_EQ(1, ioas_alignment(self->fd, self->ioas_id));
+	ASSERT_EQ(0, option_get(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, &val));
+	EXPECT_EQ(1, val);
+
+	/* bad value: EINVAL, and val64 is not written back on failure */
+	EXPECT_EQ(-EINVAL, mock_ioctl(self->fd, IOMMU_OPTION, &cmd));
+	EXPECT_EQ(2, cmd.val64);
+	cmd.op = 2;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_OPTION, &cmd));
+	cmd.op = IOMMU_OPTION_OP_GET;
+	cmd.__reserved = 1;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_OPTION, &cmd));
+	EXPECT_EQ(2, cmd.val64);
+	cmd.__reserved = 0;
+	cmd.option_id = 0x1000;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_OPTION, &cmd));
+	cmd.option_id = UINT32_MAX;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_OPTION, &cmd));
+	EXPECT_EQ(-ENOENT, option_get(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				      0xfffffff0, &val));
+	EXPECT_EQ(-ENOENT, option_get(self->fd, IOMMU_OPTION_HUGE_PAGES, 0,
+				      &val));
+	EXPECT_EQ(-ENOENT, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES, 0, 0));
+}
+
+TEST_F(ioas_basic, option_huge_pages_off_needs_aligned_areas)
+{
+	uint32_t dev, hwpt;
+	uint64_t val;
+
+	/* an area a page-by-page IOAS cannot hold: EADDRINUSE, still on */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE + 8, 0x100000));
+	EXPECT_EQ(-EADDRINUSE, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES,
+					  self->ioas_id, 0));
+	ASSERT_EQ(0, option_get(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, &val));
+	EXPECT_EQ(1, val);
+	EXPECT_EQ(1, ioas_alignment(self->fd, self->ioas_id));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+
+	/* a domain with mappings in it: EINVAL (upstream) */
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 12, &dev));
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, 0x100000));
+	EXPECT_EQ(-EINVAL, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				      self->ioas_id, 0));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+	/* a domain without mappings: fine */
+	EXPECT_EQ(0, option_set(self->fd, IOMMU_OPTION_HUGE_PAGES,
+				self->ioas_id, 0));
+	ASSERT_EQ(0, dev_detach(self->fd, dev));
+	/* the option alone keeps PAGE_SIZE alignment */
+	EXPECT_EQ(MOCK_PAGE, ioas_alignment(self->fd, self->ioas_id));
 }
 
 /* ---- DMA through a device attached to the IOAS ------------------------- */
@@ -699,6 +1101,295 @@ TEST_F(ioas_dma, mapping_made_before_attach)
 	EXPECT_EQ(0, memcmp(self->buf + MOCK_PAGE, data, sizeof(data)));
 }
 
+/*
+ * Upstream pins when a domain needs the pages, not at IOAS_MAP: memory
+ * replaced under the mapping before the attach is what the device sees.
+ */
+TEST_F(ioas_dma, pages_pinned_at_attach_not_at_map)
+{
+	uint8_t data[64], back[64];
+	uint32_t hwpt;
+	void *p;
+
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	fill_pattern(self->buf, 2 * MOCK_PAGE, 7);
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    2 * MOCK_PAGE, DMA_IOVA));
+	/* new pages at the same address */
+	p = mmap(self->buf, 2 * MOCK_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ((void *)self->buf, p);
+	memset(self->buf, 0xee, 2 * MOCK_PAGE);
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, dma_read(self->fd, self->dev_id, DMA_IOVA + MOCK_PAGE,
+			      back, sizeof(back)));
+	memset(data, 0xee, sizeof(data));
+	EXPECT_EQ(0, memcmp(data, back, sizeof(back)));
+	fill_pattern(data, sizeof(data), 8);
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, data,
+			       sizeof(data)));
+	EXPECT_EQ(0, memcmp(self->buf, data, sizeof(data)));
+}
+
+/*
+ * VmPin (mm->pinned_vm) counts what is pinned: nothing after IOAS_MAP, each
+ * page once however many domains map it, nothing after the last domain goes.
+ */
+TEST_F(ioas_dma, pinned_vm_follows_domains)
+{
+	/* another instance with another format: surely another domain */
+	const uint32_t other = variant->inst == 1 ? 0 : 1;
+	uint32_t dev2, hwpt, h2;
+	long base;
+
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	base = pinned_pages();
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    8 * MOCK_PAGE, DMA_IOVA));
+	EXPECT_EQ(base, pinned_pages());
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	EXPECT_EQ(base + 8, pinned_pages());
+	/* a second domain (another instance) shares the pins */
+	ASSERT_EQ(0, dev_alloc(self->fd, other, SID_BASE + 9, &dev2));
+	ASSERT_EQ(0, dev_attach(self->fd, dev2, self->ioas_id, &h2));
+	EXPECT_NE(hwpt, h2);
+	EXPECT_EQ(base + 8, pinned_pages());
+	/* a map with domains present pins at once; unmap unpins */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    2 * MOCK_PAGE, 2 * DMA_IOVA));
+	EXPECT_EQ(base + 10, pinned_pages());
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 2 * DMA_IOVA,
+				2 * MOCK_PAGE, NULL));
+	EXPECT_EQ(base + 8, pinned_pages());
+	ASSERT_EQ(0, dev_detach(self->fd, self->dev_id));
+	EXPECT_EQ(base + 8, pinned_pages());
+	ASSERT_EQ(0, dev_detach(self->fd, dev2));
+	EXPECT_EQ(base, pinned_pages());
+	/* a paging HWPT nobody is attached to is a domain too */
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->dev_id, self->ioas_id, 0, &hwpt));
+	EXPECT_EQ(base + 8, pinned_pages());
+	ASSERT_EQ(0, mock_destroy(self->fd, hwpt));
+	EXPECT_EQ(base, pinned_pages());
+}
+
+/* ---- IOMMU_IOAS_COPY (upstream ioas.c: iommufd_ioas_copy) --------------- */
+
+FIXTURE(ioas_copy) {
+	int fd;
+	uint32_t src, dst;
+	uint32_t dev_id;
+	struct mock_mem m;
+};
+
+#define COPY_PAGES 16
+#define SRC_IOVA 0x100000ULL
+#define DST_IOVA 0x400000ULL
+
+FIXTURE_SETUP(ioas_copy)
+{
+	uint32_t hwpt;
+
+	self->fd = mock_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioas_alloc(self->fd, &self->src));
+	ASSERT_EQ(0, ioas_alloc(self->fd, &self->dst));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, SID_BASE + 11, &self->dev_id));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->dst, &hwpt));
+	ASSERT_EQ(0, mock_mem_alloc(&self->m, COPY_PAGES * MOCK_PAGE,
+				    2ULL << 20, 0));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->src, self->m.p,
+				    4 * MOCK_PAGE, SRC_IOVA));
+}
+
+FIXTURE_TEARDOWN(ioas_copy)
+{
+	mock_mem_free(&self->m);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+#define COPY_FIXED (MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA)
+
+/* The copy maps the same pages: the device reaches the source's memory. */
+TEST_F(ioas_copy, shares_pages)
+{
+	uint8_t data[128], back[128];
+	uint64_t iova = DST_IOVA, len;
+
+	/* the middle two pages of the source mapping */
+	ASSERT_EQ(0, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+			       self->src, SRC_IOVA + MOCK_PAGE, 2 * MOCK_PAGE));
+	EXPECT_EQ(DST_IOVA, iova);
+	fill_pattern(data, sizeof(data), 10);
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DST_IOVA + 16, data,
+			       sizeof(data)));
+	EXPECT_EQ(0, memcmp(self->m.p + MOCK_PAGE + 16, data, sizeof(data)));
+	fill_pattern(self->m.p + 2 * MOCK_PAGE, sizeof(data), 11);
+	ASSERT_EQ(0, dma_read(self->fd, self->dev_id, DST_IOVA + MOCK_PAGE,
+			      back, sizeof(back)));
+	EXPECT_EQ(0, memcmp(self->m.p + 2 * MOCK_PAGE, back, sizeof(back)));
+	/* only the copied part is mapped */
+	EXPECT_EQ(-ENOENT, dma_read(self->fd, self->dev_id,
+				    DST_IOVA + 2 * MOCK_PAGE, back, 8));
+	/* the copy outlives the source mapping */
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->src, 0, UINT64_MAX, &len));
+	EXPECT_EQ(4 * MOCK_PAGE, len);
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, DST_IOVA, data, 16));
+	EXPECT_EQ(0, memcmp(self->m.p + MOCK_PAGE, data, 16));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->dst, DST_IOVA, 2 * MOCK_PAGE,
+				&len));
+	EXPECT_EQ(2 * MOCK_PAGE, len);
+}
+
+/* Source and copy share one pin of each page (upstream iopt_pages). */
+TEST_F(ioas_copy, pins_once)
+{
+	uint64_t iova = DST_IOVA;
+	uint32_t dev2, hwpt;
+	long base = pinned_pages();
+
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, dev_alloc(self->fd, 1, SID_BASE + 11, &dev2));
+	ASSERT_EQ(0, dev_attach(self->fd, dev2, self->src, &hwpt));
+	EXPECT_EQ(base + 4, pinned_pages());
+	ASSERT_EQ(0, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+			       self->src, SRC_IOVA, 4 * MOCK_PAGE));
+	EXPECT_EQ(base + 4, pinned_pages());
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->src, 0, UINT64_MAX, NULL));
+	EXPECT_EQ(base + 4, pinned_pages());
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->dst, 0, UINT64_MAX, NULL));
+	EXPECT_EQ(base, pinned_pages());
+}
+
+/* Without FIXED_IOVA the destination IOVA is chosen like IOAS_MAP's. */
+TEST_F(ioas_copy, kernel_chosen_dst)
+{
+	uint64_t iova = 0x12345000, iova2 = 0;
+	uint8_t data[16];
+
+	ASSERT_EQ(0, ioas_copy(self->fd, self->dst, &iova, MAP_RW, self->src,
+			       SRC_IOVA, 4 * MOCK_PAGE));
+	/* 4 pages from a 2 MiB aligned address: 16 KiB aligned, >= PAGE_SIZE */
+	EXPECT_EQ(4 * MOCK_PAGE, iova);
+	/* within the same IOAS as well */
+	ASSERT_EQ(0, ioas_copy(self->fd, self->src, &iova2, MAP_RW, self->src,
+			       SRC_IOVA + MOCK_PAGE, MOCK_PAGE));
+	EXPECT_EQ(MOCK_PAGE, iova2);
+	memset(data, 0x3c, sizeof(data));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, iova + 3 * MOCK_PAGE,
+			       data, sizeof(data)));
+	EXPECT_EQ(0x3c, self->m.p[3 * MOCK_PAGE]);
+}
+
+TEST_F(ioas_copy, holes_enoent)
+{
+	uint64_t iova = DST_IOVA;
+
+	/* a second source mapping after a one-page hole */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->src, self->m.p,
+				    MOCK_PAGE, SRC_IOVA + 5 * MOCK_PAGE));
+	EXPECT_EQ(-ENOENT, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA, 6 * MOCK_PAGE));
+	EXPECT_EQ(-ENOENT, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA + 4 * MOCK_PAGE,
+				     MOCK_PAGE));
+	EXPECT_EQ(-ENOENT, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA - MOCK_PAGE,
+				     2 * MOCK_PAGE));
+	EXPECT_EQ(-ENOENT, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, 0x80000000, MOCK_PAGE));
+	/* adjacent mappings copy as one range */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->src, self->m.p,
+				    MOCK_PAGE, SRC_IOVA + 4 * MOCK_PAGE));
+	EXPECT_EQ(0, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+			       self->src, SRC_IOVA + 3 * MOCK_PAGE,
+			       3 * MOCK_PAGE));
+	/* nothing else was mapped by the failures */
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->dst, 0,
+				      DST_IOVA, NULL));
+}
+
+TEST_F(ioas_copy, readonly_source_eperm)
+{
+	uint64_t iova = SRC_IOVA + 8 * MOCK_PAGE;
+
+	ASSERT_EQ(0, ioas_map_flags(self->fd, self->src,
+				    IOMMU_IOAS_MAP_READABLE |
+					    IOMMU_IOAS_MAP_FIXED_IOVA,
+				    self->m.p, MOCK_PAGE, &iova));
+	iova = DST_IOVA;
+	EXPECT_EQ(-EPERM, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				    self->src, SRC_IOVA + 8 * MOCK_PAGE,
+				    MOCK_PAGE));
+	EXPECT_EQ(-EPERM, ioas_copy(self->fd, self->dst, &iova,
+				    IOMMU_IOAS_MAP_WRITEABLE |
+					    IOMMU_IOAS_MAP_FIXED_IOVA,
+				    self->src, SRC_IOVA + 8 * MOCK_PAGE,
+				    MOCK_PAGE));
+	ASSERT_EQ(0, ioas_copy(self->fd, self->dst, &iova,
+			       IOMMU_IOAS_MAP_READABLE |
+				       IOMMU_IOAS_MAP_FIXED_IOVA,
+			       self->src, SRC_IOVA + 8 * MOCK_PAGE, MOCK_PAGE));
+	/* a read-only copy of a writeable mapping is fine, and read-only */
+	iova = DST_IOVA + MOCK_PAGE;
+	ASSERT_EQ(0, ioas_copy(self->fd, self->dst, &iova,
+			       IOMMU_IOAS_MAP_READABLE |
+				       IOMMU_IOAS_MAP_FIXED_IOVA,
+			       self->src, SRC_IOVA, MOCK_PAGE));
+	EXPECT_EQ(-EPERM, dma_write(self->fd, self->dev_id, DST_IOVA + MOCK_PAGE,
+				    self->m.p, 8));
+}
+
+TEST_F(ioas_copy, errors)
+{
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.flags = COPY_FIXED,
+		.dst_ioas_id = self->dst,
+		.src_ioas_id = self->src,
+		.length = MOCK_PAGE,
+		.dst_iova = DST_IOVA,
+		.src_iova = SRC_IOVA,
+	};
+	uint64_t iova = DST_IOVA;
+
+	/* destination in use */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->dst, self->m.p, MOCK_PAGE,
+				    DST_IOVA + MOCK_PAGE));
+	EXPECT_EQ(-EEXIST, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA, 2 * MOCK_PAGE));
+	/* the destination's domain needs page alignment */
+	iova = DST_IOVA + 0x100;
+	EXPECT_EQ(-EINVAL, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA, MOCK_PAGE));
+	iova = DST_IOVA;
+	EXPECT_EQ(-EINVAL, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA, 100));
+	EXPECT_EQ(-EINVAL, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA, 0));
+	EXPECT_EQ(-EINVAL, ioas_copy(self->fd, self->dst, &iova,
+				     IOMMU_IOAS_MAP_FIXED_IOVA, self->src,
+				     SRC_IOVA, MOCK_PAGE));
+	EXPECT_EQ(-EOPNOTSUPP, ioas_copy(self->fd, self->dst, &iova,
+					 COPY_FIXED | (1U << 3), self->src,
+					 SRC_IOVA, MOCK_PAGE));
+	EXPECT_EQ(-EOVERFLOW, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+					self->src, SRC_IOVA, UINT64_MAX));
+	EXPECT_EQ(-EOVERFLOW, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+					self->src, UINT64_MAX, MOCK_PAGE));
+	EXPECT_EQ(-ENOENT, ioas_copy(self->fd, self->dst, &iova, COPY_FIXED,
+				     0xfffffff0, SRC_IOVA, MOCK_PAGE));
+	EXPECT_EQ(-ENOENT, ioas_copy(self->fd, 0xfffffff0, &iova, COPY_FIXED,
+				     self->src, SRC_IOVA, MOCK_PAGE));
+	/* a struct too short for src_iova */
+	cmd.size = offsetof(struct iommu_ioas_copy, src_iova);
+	EXPECT_EQ(-EINVAL, mock_ioctl(self->fd, IOMMU_IOAS_COPY, &cmd));
+	/* nothing new in the destination */
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->dst, DST_IOVA, MOCK_PAGE,
+				      NULL));
+}
+
 /* ---- RLIMIT_MEMLOCK ------------------------------------------------------ */
 
 #define LIMIT_PAGES 16
@@ -747,7 +1438,12 @@ static int wait_child(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-TEST(memlock_limit_enforced)
+/*
+ * Upstream charges pinned pages when they are pinned: at the attach of the
+ * first paging domain, or at a map while one exists. Every IOAS_MAP makes
+ * its own iopt_pages, charged separately.
+ */
+TEST(memlock_limit_enforced_at_pin)
 {
 	struct child_res *r = child_res_alloc();
 	pid_t pid;
@@ -756,36 +1452,49 @@ TEST(memlock_limit_enforced)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		uint32_t ioas;
+		uint32_t ioas, dev, hwpt;
 		uint64_t iova, len = 0;
 		uint8_t *mem = mock_pages(2 * LIMIT_PAGES, 1);
 		int fd = mock_open();
 
-		if (fd < 0 || mem == MAP_FAILED || ioas_alloc(fd, &ioas))
+		if (fd < 0 || mem == MAP_FAILED || ioas_alloc(fd, &ioas) ||
+		    dev_alloc(fd, 0, SID_BASE + 13, &dev))
 			_exit(2);
 		if (set_memlock(LIMIT_PAGES * MOCK_PAGE) || drop_privileges())
 			_exit(3);
-		/* more than the limit */
+		/* no domain: more than the limit maps, nothing is pinned */
 		r->step[0] = ioas_map_any(fd, ioas, mem,
 					  2 * LIMIT_PAGES * MOCK_PAGE, &iova);
+		/* the attach pins it all: over the limit, nothing changes */
+		r->step[1] = dev_attach(fd, dev, ioas, &hwpt);
+		r->step[2] = ioas_unmap(fd, ioas, 0, UINT64_MAX, &len) ?:
+			     (len == 2 * LIMIT_PAGES * MOCK_PAGE ? 0 : 1000);
 		/* within it */
-		r->step[1] = ioas_map_any(fd, ioas, mem, 4 * MOCK_PAGE, &iova);
-		r->step[2] = ioas_map_any(fd, ioas, mem, 4 * MOCK_PAGE, &iova);
+		r->step[3] = ioas_map_any(fd, ioas, mem, 4 * MOCK_PAGE, &iova) ?:
+			     dev_attach(fd, dev, ioas, &hwpt);
+		r->step[4] = ioas_map_any(fd, ioas, mem, 4 * MOCK_PAGE, &iova);
 		/* 8 charged + 12 > 16 */
-		r->step[3] = ioas_map_any(fd, ioas, mem, 12 * MOCK_PAGE, &iova);
-		/* unmap gives the charge back: 12 fits now */
-		r->step[4] = ioas_unmap(fd, ioas, 0, UINT64_MAX, &len);
 		r->step[5] = ioas_map_any(fd, ioas, mem, 12 * MOCK_PAGE, &iova);
+		/* unmap gives the charge back: 12 fits now */
+		r->step[6] = ioas_unmap(fd, ioas, 0, UINT64_MAX, &len) ?:
+			     ioas_map_any(fd, ioas, mem, 12 * MOCK_PAGE, &iova);
+		/* detach unpins and refunds: 12 more map, and attach fails */
+		r->step[7] = dev_detach(fd, dev) ?:
+			     ioas_map_any(fd, ioas, mem, 12 * MOCK_PAGE, &iova);
+		if (!r->step[7] && dev_attach(fd, dev, ioas, &hwpt) != -ENOMEM)
+			r->step[7] = 1001;
 		close(fd);
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_child(pid));
-	EXPECT_EQ(-ENOMEM, r->step[0]);
-	EXPECT_EQ(0, r->step[1]);
+	EXPECT_EQ(0, r->step[0]);
+	EXPECT_EQ(-ENOMEM, r->step[1]);
 	EXPECT_EQ(0, r->step[2]);
-	EXPECT_EQ(-ENOMEM, r->step[3]);
+	EXPECT_EQ(0, r->step[3]);
 	EXPECT_EQ(0, r->step[4]);
-	EXPECT_EQ(0, r->step[5]);
+	EXPECT_EQ(-ENOMEM, r->step[5]);
+	EXPECT_EQ(0, r->step[6]);
+	EXPECT_EQ(0, r->step[7]);
 	munmap(r, sizeof(*r));
 }
 
@@ -798,23 +1507,26 @@ TEST(memlock_cap_ipc_lock_not_limited)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		uint32_t ioas;
+		uint32_t ioas, dev, hwpt;
 		uint64_t iova;
 		uint8_t *mem = mock_pages(2 * LIMIT_PAGES, 1);
 		int fd = mock_open();
 
-		if (fd < 0 || mem == MAP_FAILED || ioas_alloc(fd, &ioas))
+		if (fd < 0 || mem == MAP_FAILED || ioas_alloc(fd, &ioas) ||
+		    dev_alloc(fd, 0, SID_BASE + 13, &dev))
 			_exit(2);
 		/* still root: CAP_IPC_LOCK lifts the limit */
 		if (set_memlock(LIMIT_PAGES * MOCK_PAGE))
 			_exit(3);
-		r->step[0] = ioas_map_any(fd, ioas, mem,
+		r->step[0] = dev_attach(fd, dev, ioas, &hwpt);
+		r->step[1] = ioas_map_any(fd, ioas, mem,
 					  2 * LIMIT_PAGES * MOCK_PAGE, &iova);
 		close(fd);
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_child(pid));
 	EXPECT_EQ(0, r->step[0]);
+	EXPECT_EQ(0, r->step[1]);
 	munmap(r, sizeof(*r));
 }
 
@@ -827,28 +1539,156 @@ TEST(memlock_released_on_close)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		uint32_t ioas1, ioas2;
+		uint32_t ioas1, ioas2, dev1, dev2, hwpt;
 		uint64_t iova;
 		uint8_t *mem = mock_pages(LIMIT_PAGES, 1);
 		int fd1 = mock_open(), fd2 = mock_open();
 
 		if (fd1 < 0 || fd2 < 0 || mem == MAP_FAILED ||
-		    ioas_alloc(fd1, &ioas1) || ioas_alloc(fd2, &ioas2))
+		    ioas_alloc(fd1, &ioas1) || ioas_alloc(fd2, &ioas2) ||
+		    dev_alloc(fd1, 0, SID_BASE + 13, &dev1) ||
+		    dev_alloc(fd2, 0, SID_BASE + 14, &dev2) ||
+		    dev_attach(fd1, dev1, ioas1, &hwpt))
 			_exit(2);
 		if (set_memlock(LIMIT_PAGES * MOCK_PAGE) || drop_privileges())
 			_exit(3);
 		r->step[0] = ioas_map_any(fd1, ioas1, mem, 12 * MOCK_PAGE, &iova);
 		/* the charge is per user: the other fd is over the limit too */
 		r->step[1] = ioas_map_any(fd2, ioas2, mem, 12 * MOCK_PAGE, &iova);
+		r->step[2] = dev_attach(fd2, dev2, ioas2, &hwpt);
 		close(fd1);
-		r->step[2] = ioas_map_any(fd2, ioas2, mem, 12 * MOCK_PAGE, &iova);
+		r->step[3] = dev_attach(fd2, dev2, ioas2, &hwpt);
 		close(fd2);
 		_exit(0);
 	}
 	ASSERT_EQ(0, wait_child(pid));
 	EXPECT_EQ(0, r->step[0]);
-	EXPECT_EQ(-ENOMEM, r->step[1]);
-	EXPECT_EQ(0, r->step[2]);
+	EXPECT_EQ(0, r->step[1]);
+	EXPECT_EQ(-ENOMEM, r->step[2]);
+	EXPECT_EQ(0, r->step[3]);
+	munmap(r, sizeof(*r));
+}
+
+/* ---- IOMMU_OPTION RLIMIT_MODE (upstream iommufd_option_rlimit_mode) ----- */
+
+TEST(option_rlimit_mode)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_RLIMIT_MODE,
+		.op = IOMMU_OPTION_OP_GET,
+		.object_id = 1,
+	};
+	uint32_t ioas;
+	uint64_t val;
+	int fd = mock_open();
+
+	ASSERT_LE(0, fd);
+	/* default: charge the user (0) */
+	ASSERT_EQ(0, option_get(fd, IOMMU_OPTION_RLIMIT_MODE, 0, &val));
+	EXPECT_EQ(0, val);
+	ASSERT_EQ(0, option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 1));
+	ASSERT_EQ(0, option_get(fd, IOMMU_OPTION_RLIMIT_MODE, 0, &val));
+	EXPECT_EQ(1, val);
+	EXPECT_EQ(-EINVAL, option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 2));
+	ASSERT_EQ(0, option_get(fd, IOMMU_OPTION_RLIMIT_MODE, 0, &val));
+	EXPECT_EQ(1, val);
+	/* it is global: an object ID is not accepted */
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(fd, IOMMU_OPTION, &cmd));
+	cmd.op = IOMMU_OPTION_OP_SET;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(fd, IOMMU_OPTION, &cmd));
+	cmd.object_id = 0;
+	cmd.op = 7;
+	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(fd, IOMMU_OPTION, &cmd));
+	/* any object makes it fixed */
+	ASSERT_EQ(0, ioas_alloc(fd, &ioas));
+	EXPECT_EQ(-EBUSY, option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 0));
+	ASSERT_EQ(0, option_get(fd, IOMMU_OPTION_RLIMIT_MODE, 0, &val));
+	EXPECT_EQ(1, val);
+	ASSERT_EQ(0, mock_destroy(fd, ioas));
+	EXPECT_EQ(0, option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 0));
+	close(fd);
+}
+
+TEST(option_rlimit_mode_needs_cap_sys_resource)
+{
+	struct child_res *r = child_res_alloc();
+	pid_t pid;
+
+	ASSERT_NE(NULL, r);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint64_t val;
+		int fd = mock_open();
+
+		if (fd < 0 || drop_privileges())
+			_exit(2);
+		r->step[0] = option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 1);
+		r->step[1] = option_get(fd, IOMMU_OPTION_RLIMIT_MODE, 0, &val) ?:
+			     (int)val;
+		close(fd);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_EQ(-EPERM, r->step[0]);
+	EXPECT_EQ(0, r->step[1]);
+	munmap(r, sizeof(*r));
+}
+
+/*
+ * Mode 1 charges the mapper's mm->locked_vm (VmLck) like VFIO type1, against
+ * the same RLIMIT_MEMLOCK; mode 0 charges the user and leaves VmLck alone.
+ */
+TEST(option_rlimit_mode_mm_charges_locked_vm)
+{
+	struct child_res *r = child_res_alloc();
+	pid_t pid;
+
+	ASSERT_NE(NULL, r);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint32_t ioas, dev, hwpt, ioas0, dev0;
+		uint64_t iova;
+		uint8_t *mem = mock_pages(LIMIT_PAGES, 1);
+		int fd = mock_open(), fd0 = mock_open();
+		/* opened before the privileges go */
+		int st = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		long lck;
+
+		if (fd < 0 || fd0 < 0 || st < 0 || mem == MAP_FAILED ||
+		    option_set(fd, IOMMU_OPTION_RLIMIT_MODE, 0, 1) ||
+		    ioas_alloc(fd, &ioas) || dev_alloc(fd, 0, SID_BASE + 13, &dev) ||
+		    dev_attach(fd, dev, ioas, &hwpt) ||
+		    ioas_alloc(fd0, &ioas0) ||
+		    dev_alloc(fd0, 0, SID_BASE + 14, &dev0) ||
+		    dev_attach(fd0, dev0, ioas0, &hwpt))
+			_exit(2);
+		if (set_memlock(LIMIT_PAGES * MOCK_PAGE) || drop_privileges())
+			_exit(3);
+		lck = proc_status_kb_fd(st, "VmLck");
+		r->step[6] = (int)lck;
+		r->step[0] = ioas_map_any(fd, ioas, mem, 8 * MOCK_PAGE, &iova);
+		r->step[1] = (int)(proc_status_kb_fd(st, "VmLck") - lck);
+		r->step[2] = ioas_map_any(fd, ioas, mem, 12 * MOCK_PAGE, &iova);
+		r->step[3] = ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL) ?:
+			     (int)(proc_status_kb_fd(st, "VmLck") - lck);
+		/* mode 0 (fd0): VmLck does not move */
+		r->step[4] = ioas_map_any(fd0, ioas0, mem, 8 * MOCK_PAGE, &iova);
+		r->step[5] = (int)(proc_status_kb_fd(st, "VmLck") - lck);
+		close(fd);
+		close(fd0);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, r->step[0]);
+	EXPECT_EQ(8 * MOCK_PAGE / 1024, r->step[1]);
+	EXPECT_EQ(-ENOMEM, r->step[2]);
+	EXPECT_EQ(0, r->step[3]);
+	EXPECT_EQ(0, r->step[4]);
+	EXPECT_EQ(0, r->step[5]);
+	EXPECT_LE(0, r->step[6]);
 	munmap(r, sizeof(*r));
 }
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -296,6 +297,83 @@ static inline int ioas_ranges(int fd, uint32_t ioas_id,
 	if (!ret && align)
 		*align = cmd.out_iova_alignment;
 	return ret;
+}
+
+/* out_iova_alignment of @ioas, or 0 if IOAS_IOVA_RANGES failed. */
+static inline uint64_t ioas_alignment(int fd, uint32_t ioas_id)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+	};
+	int ret = mock_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &cmd);
+
+	return ret && ret != -EMSGSIZE ? 0 : cmd.out_iova_alignment;
+}
+
+static inline int ioas_allow_iovas(int fd, uint32_t ioas_id,
+				   const struct iommu_iova_range *ranges,
+				   uint32_t num)
+{
+	struct iommu_ioas_allow_iovas cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.num_iovas = num,
+		.allowed_iovas = U64_PTR(ranges),
+	};
+
+	return mock_ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd);
+}
+
+/* IOAS_COPY; *dst_iova is in (FIXED_IOVA in @flags) and out. */
+static inline int ioas_copy(int fd, uint32_t dst_ioas, uint64_t *dst_iova,
+			    uint32_t flags, uint32_t src_ioas,
+			    uint64_t src_iova, uint64_t length)
+{
+	struct iommu_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dst_ioas_id = dst_ioas,
+		.src_ioas_id = src_ioas,
+		.length = length,
+		.dst_iova = dst_iova ? *dst_iova : 0,
+		.src_iova = src_iova,
+	};
+	int ret = mock_ioctl(fd, IOMMU_IOAS_COPY, &cmd);
+
+	if (!ret && dst_iova)
+		*dst_iova = cmd.dst_iova;
+	return ret;
+}
+
+/* IOMMU_OPTION; *val is in (SET) and out (GET, written only on success). */
+static inline int mock_option(int fd, uint32_t option_id, uint16_t op,
+			      uint32_t object_id, uint64_t *val)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = option_id,
+		.op = op,
+		.object_id = object_id,
+		.val64 = *val,
+	};
+	int ret = mock_ioctl(fd, IOMMU_OPTION, &cmd);
+
+	*val = cmd.val64;
+	return ret;
+}
+
+static inline int option_set(int fd, uint32_t option_id, uint32_t object_id,
+			     uint64_t val)
+{
+	return mock_option(fd, option_id, IOMMU_OPTION_OP_SET, object_id, &val);
+}
+
+static inline int option_get(int fd, uint32_t option_id, uint32_t object_id,
+			     uint64_t *val)
+{
+	*val = 0xdeadbeef;
+	return mock_option(fd, option_id, IOMMU_OPTION_OP_GET, object_id, val);
 }
 
 /* ---- mock devices ------------------------------------------------------ */
@@ -773,6 +851,87 @@ out_unmap:
 		TH_LOG("%u of %u entries handled: not stopped by SIGKILL",	\
 		       __k.entry_num, __num);					\
 } while (0)
+
+/*
+ * Anonymous memory whose start has exactly @lowbit as lowest set address
+ * bit (a power of two >= MOCK_PAGE), so the IOVA the kernel chooses (aligned
+ * like the user address, upstream's iopt_alloc_iova) is predictable.
+ */
+struct mock_mem {
+	void *base;
+	size_t base_len;
+	uint8_t *p;
+};
+
+static inline int mock_mem_alloc(struct mock_mem *m, uint64_t len,
+				 uint64_t lowbit, int fill)
+{
+	uintptr_t a;
+
+	m->p = NULL;
+	m->base_len = len + 3 * lowbit;
+	m->base = mmap(NULL, m->base_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m->base == MAP_FAILED)
+		return -errno;
+	a = ((uintptr_t)m->base + 2 * lowbit - 1) & ~(uintptr_t)(2 * lowbit - 1);
+	m->p = (uint8_t *)(a + lowbit);
+	memset(m->p, fill, len);
+	return 0;
+}
+
+static inline void mock_mem_free(struct mock_mem *m)
+{
+	if (m->base && m->base != MAP_FAILED)
+		munmap(m->base, m->base_len);
+	m->base = NULL;
+}
+
+/*
+ * A "Vm...:" line of /proc/self/status, read from @fd (opened on it, which
+ * a process that drops privileges must do beforehand), in kB, or -1.
+ * VmPin is mm->pinned_vm, VmLck mm->locked_vm.
+ */
+static inline long proc_status_kb_fd(int fd, const char *field)
+{
+	char buf[4096], *line;
+	size_t n = strlen(field);
+	ssize_t len;
+
+	if (lseek(fd, 0, SEEK_SET))
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -1;
+	buf[len] = 0;
+	for (line = buf; line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, field, n) && line[n] == ':')
+			return strtol(line + n + 1, NULL, 10);
+	}
+	return -1;
+}
+
+static inline long proc_status_kb(const char *field)
+{
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	long kb;
+
+	if (fd < 0)
+		return -1;
+	kb = proc_status_kb_fd(fd, field);
+	close(fd);
+	return kb;
+}
+
+/* Pages pinned by this process (VmPin), -1 if unknown. */
+static inline long pinned_pages(void)
+{
+	long kb = proc_status_kb("VmPin");
+
+	return kb < 0 ? -1 : kb / (long)(MOCK_PAGE / 1024);
+}
 
 /* ---- sysfs ----------------------------------------------------------------- */
 

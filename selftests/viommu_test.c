@@ -355,6 +355,7 @@ TEST_F(viommu, invalidate_probe_and_type)
 
 TEST_F(viommu, invalidate_entry_len)
 {
+	struct iommu_mock_invalidate exact[3];
 	struct {
 		struct iommu_mock_invalidate inv;
 		uint32_t tail[4];
@@ -369,19 +370,30 @@ TEST_F(viommu, invalidate_entry_len)
 					   IOMMU_HWPT_INVALIDATE_DATA_MOCK, e,
 					   sizeof(e[0].inv) - 4, &num));
 	EXPECT_EQ(0, num);
+	/* longer than the kernel's struct: EINVAL at entry 0 (upstream) */
 	num = 3;
-	EXPECT_EQ(0, hwpt_invalidate(self->fd, self->viommu,
-				     IOMMU_HWPT_INVALIDATE_DATA_MOCK, e,
-				     sizeof(e[0]), &num));
-	EXPECT_EQ(3, num);
-	EXPECT_EQ(3, inv_count(self->fd, self->viommu));
+	EXPECT_EQ(-EINVAL, hwpt_invalidate(self->fd, self->viommu,
+					   IOMMU_HWPT_INVALIDATE_DATA_MOCK, e,
+					   sizeof(e[0]), &num));
+	EXPECT_EQ(0, num);
+	EXPECT_EQ(0, inv_count(self->fd, self->viommu));
 	e[2].tail[3] = 0xff;
 	num = 3;
-	EXPECT_EQ(-E2BIG, hwpt_invalidate(self->fd, self->viommu,
-					  IOMMU_HWPT_INVALIDATE_DATA_MOCK, e,
-					  sizeof(e[0]), &num));
-	EXPECT_EQ(2, num);
-	EXPECT_EQ(5, inv_count(self->fd, self->viommu));
+	EXPECT_EQ(-EINVAL, hwpt_invalidate(self->fd, self->viommu,
+					   IOMMU_HWPT_INVALIDATE_DATA_MOCK, e,
+					   sizeof(e[0]), &num));
+	EXPECT_EQ(0, num);
+	EXPECT_EQ(0, inv_count(self->fd, self->viommu));
+	/* exactly the kernel's size */
+	exact[0] = e[0].inv;
+	exact[1] = e[1].inv;
+	exact[2] = e[2].inv;
+	num = 3;
+	EXPECT_EQ(0, hwpt_invalidate(self->fd, self->viommu,
+				     IOMMU_HWPT_INVALIDATE_DATA_MOCK, exact,
+				     sizeof(exact[0]), &num));
+	EXPECT_EQ(3, num);
+	EXPECT_EQ(3, inv_count(self->fd, self->viommu));
 }
 
 TEST_F(viommu, invalidate_entry_errors)
