@@ -295,7 +295,7 @@ void iommufd_access_unpin_pages(struct iommufd_access *access,
  * @data: kernel buffer
  * @length: bytes, not 0
  * @flags: IOMMUFD_ACCESS_RW_WRITE to write @data; IOMMUFD_ACCESS_RW_SLOW_PATH
- *         is accepted (every copy here takes the same path)
+ *         to never copy through the user address directly
  *
  * Return: 0; -ENOENT no IOAS or a hole in the range; -EINVAL length 0 or an
  * unmap is waiting; -EPERM write to a read-only mapping; -EOVERFLOW;
@@ -329,7 +329,8 @@ int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		if (write && !(area->prot & MIOMMU_WRITE))
 			return -EPERM;
 		rc = iopt_pages_rw(area->pages, iopt_area_start_byte(area, cur),
-				   data, end - cur + 1, write);
+				   data, end - cur + 1, write,
+				   flags & IOMMUFD_ACCESS_RW_SLOW_PATH);
 		if (rc)
 			return rc;
 		if (end == last)

@@ -190,7 +190,7 @@ int iopt_pages_hold(struct iopt_pages *pages, struct iopt_hold *hold,
 void iopt_pages_unhold(struct iopt_pages *pages, struct iopt_hold *hold);
 struct page *iopt_pages_page(struct iopt_pages *pages, unsigned long index);
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long start_byte,
-		  void *data, unsigned long length, bool write);
+		  void *data, unsigned long length, bool write, bool slow);
 int iopt_area_map_domain(struct iopt_area *area, struct miommu_domain *domain,
 			 bool small_pages);
 void iopt_area_unmap_domain(struct iopt_area *area,

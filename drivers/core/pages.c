@@ -379,19 +379,28 @@ struct page *iopt_pages_page(struct iopt_pages *pages, unsigned long index)
 }
 
 /*
- * Copy within one page: through the pinned page when there is one, else by
- * pinning that page of the source mm for the copy alone (what upstream's
- * access_rw does on its slow path).
+ * Copy within one page: through the pinned page when there is one; else,
+ * from the mapper's own process, straight through its user address (the
+ * fast path); else by pinning that page of the source mm for the copy
+ * alone (what upstream's access_rw does, and what @slow forces).
  */
 static int pages_rw_page(struct iopt_pages *pages, unsigned long index,
 			 unsigned long offset, void *data, unsigned long len,
-			 bool write)
+			 bool write, bool slow)
 {
 	struct page *page = iopt_pages_page(pages, index);
+	void __user *uaddr;
 	bool temp = false;
 	void *kaddr;
 	long got;
 
+	if (!page && !slow && current->mm == pages->source_mm) {
+		uaddr = (void __user *)(pages->uptr + index * PAGE_SIZE + offset);
+		if (write ? copy_to_user(uaddr, data, len) :
+			    copy_from_user(data, uaddr, len))
+			return -EFAULT;
+		return 0;
+	}
 	if (!page) {
 		got = pages_pin_user(pages, pages->uptr + index * PAGE_SIZE, 1,
 				     write ? FOLL_WRITE : 0, &page);
@@ -419,11 +428,13 @@ static int pages_rw_page(struct iopt_pages *pages, unsigned long index,
  * @data: kernel buffer
  * @length: bytes
  * @write: copy @data into the pages (else out of them)
+ * @slow: never use the mapper's user address directly (upstream's
+ *        IOMMUFD_ACCESS_RW_SLOW_PATH test knob)
  *
  * Return: 0, -EFAULT (unbacked memory or the mm is gone), -EINTR.
  */
 int iopt_pages_rw(struct iopt_pages *pages, unsigned long start_byte,
-		  void *data, unsigned long length, bool write)
+		  void *data, unsigned long length, bool write, bool slow)
 {
 	while (length) {
 		unsigned long offset = start_byte % PAGE_SIZE;
@@ -433,7 +444,7 @@ int iopt_pages_rw(struct iopt_pages *pages, unsigned long start_byte,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		rc = pages_rw_page(pages, start_byte / PAGE_SIZE, offset, data,
-				   len, write);
+				   len, write, slow);
 		if (rc)
 			return rc;
 		start_byte += len;

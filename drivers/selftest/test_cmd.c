@@ -555,8 +555,10 @@ static int st_access_rw(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		goto out_free;
 	}
 	rc = iommufd_access_rw(sa->access, cmd->access_rw.iova, tmp, length,
-			       (flags & MOCK_ACCESS_RW_WRITE) ?
-			       IOMMUFD_ACCESS_RW_WRITE : 0);
+			       ((flags & MOCK_ACCESS_RW_WRITE) ?
+				IOMMUFD_ACCESS_RW_WRITE : 0) |
+			       ((flags & MOCK_ACCESS_RW_SLOW_PATH) ?
+				IOMMUFD_ACCESS_RW_SLOW_PATH : 0));
 	if (!rc && !(flags & MOCK_ACCESS_RW_WRITE) &&
 	    copy_to_user(ubuf, tmp, length))
 		rc = -EFAULT;
