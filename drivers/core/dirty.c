@@ -108,24 +108,25 @@ int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd)
 	return hwpt->domain->ops->set_dirty_tracking(hwpt->domain, enable);
 }
 
-/* OR the first @nbits of @bits into the user bitmap at bit @start_bit. */
+/*
+ * OR the first @nbits of @bits into the user bitmap at bit @start_bit (a
+ * multiple of 8): read the user bytes once, merge, write them back once.
+ */
 static int dirty_copy_out(u8 __user *data, u64 start_bit,
-			  const unsigned long *bits, u64 nbits)
+			  const unsigned long *bits, u64 nbits, u8 *tmp)
 {
 	const u8 *src = (const u8 *)bits;
 	u64 i, nbytes = DIV_ROUND_UP(nbits, BITS_PER_BYTE);
-	u8 val;
 
-	/* Windows start on a byte boundary of the user bitmap */
+	if (bitmap_empty(bits, nbits))
+		return 0;
 	data += start_bit / BITS_PER_BYTE;
-	for (i = 0; i < nbytes; i++) {
-		if (!src[i])
-			continue;
-		if (get_user(val, data + i))
-			return -EFAULT;
-		if (put_user(val | src[i], data + i))
-			return -EFAULT;
-	}
+	if (copy_from_user(tmp, data, nbytes))
+		return -EFAULT;
+	for (i = 0; i < nbytes; i++)
+		tmp[i] |= src[i];
+	if (copy_to_user(data, tmp, nbytes))
+		return -EFAULT;
 	return 0;
 }
 
@@ -142,6 +143,7 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 	u64 last, nbits, bit, n, align;
 	struct iommufd_hwpt *hwpt;
 	unsigned long *bits;
+	u8 *tmp;
 	int rc = 0;
 
 	if ((cmd->flags & ~IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) ||
@@ -171,8 +173,12 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 	nbits = cmd->length / cmd->page_size;
 	bits = bitmap_zalloc(min_t(u64, nbits, DIRTY_WINDOW_BITS),
 			     GFP_KERNEL_ACCOUNT);
-	if (!bits)
-		return -ENOMEM;
+	tmp = kmalloc(DIV_ROUND_UP(min_t(u64, nbits, DIRTY_WINDOW_BITS),
+				   BITS_PER_BYTE), GFP_KERNEL_ACCOUNT);
+	if (!bits || !tmp) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
 	for (bit = 0; bit < nbits; bit += n) {
 		n = min_t(u64, nbits - bit, DIRTY_WINDOW_BITS);
 		bitmap_zero(bits, n);
@@ -186,10 +192,12 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 				dirty.iova + n * cmd->page_size - 1, cmd->flags,
 				&dirty);
 		if (!rc)
-			rc = dirty_copy_out(data, bit, bits, n);
+			rc = dirty_copy_out(data, bit, bits, n, tmp);
 		if (rc)
 			break;
 	}
+out_free:
+	kfree(tmp);
 	bitmap_free(bits);
 	return rc;
 }

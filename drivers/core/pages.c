@@ -176,46 +176,70 @@ static long pages_pin_user(struct iopt_pages *pages, unsigned long uaddr,
 	return rc;
 }
 
+/* Drop @n pins collected from @pages. */
+static void pages_unpin_batch(struct iopt_pages *pages, struct page **batch,
+			      unsigned long n)
+{
+	unpin_user_pages_dirty_lock(batch, n, pages->writable);
+	pages->npinned -= n;
+	pages_account(pages, n, false);
+}
+
 /* Unpin and forget indexes [@first, @last], all of them pinned. */
 static void pages_unpin_span(struct iopt_pages *pages, unsigned long first,
 			     unsigned long last)
 {
-	unsigned long max = batch_entries(last - first + 1);
-	struct page *stack[16];
-	struct page **batch = stack;
-	unsigned long i, n = 0;
+	struct page *batch[64];
+	unsigned long index = first, n, i;
 	void *entry;
 
-	if (max > ARRAY_SIZE(stack)) {
-		batch = kmalloc_array(max, sizeof(*batch), GFP_KERNEL | __GFP_NOWARN);
-		if (!batch) {
-			batch = stack;
-			max = ARRAY_SIZE(stack);
+	/* Batches of consecutive indexes: one lock round trip each */
+	while (index <= last) {
+		n = min_t(unsigned long, ARRAY_SIZE(batch), last - index + 1);
+		xa_lock(&pages->pfns);
+		for (i = 0; i < n; i++) {
+			entry = __xa_erase(&pages->pfns, index + i);
+			batch[i] = WARN_ON(!entry) ? NULL :
+				   pfn_to_page(xa_to_value(entry));
 		}
-	} else {
-		max = ARRAY_SIZE(stack);
-	}
-
-	for (i = first; i <= last; i++) {
-		entry = xa_erase(&pages->pfns, i);
-		if (WARN_ON(!entry))
-			continue;
-		batch[n++] = pfn_to_page(xa_to_value(entry));
-		if (n == max || i == last) {
-			unpin_user_pages_dirty_lock(batch, n, pages->writable);
-			pages->npinned -= n;
-			pages_account(pages, n, false);
-			n = 0;
+		xa_unlock(&pages->pfns);
+		for (i = 0; i < n; i++)
+			if (WARN_ON(!batch[i]))
+				return;
+		pages_unpin_batch(pages, batch, n);
+		if (n == ARRAY_SIZE(batch) && last - index + 1 > n)
 			cond_resched();
+		index += n;
+	}
+}
+
+/* Record @n pinned pages from index @index in one xarray walk. */
+static int pages_store_pfns(struct iopt_pages *pages, unsigned long index,
+			    struct page **batch, unsigned long n)
+{
+	XA_STATE(xas, &pages->pfns, index);
+	unsigned long i = 0;
+
+	do {
+		xas_lock(&xas);
+		while (i < n) {
+			xas_store(&xas, xa_mk_value(page_to_pfn(batch[i])));
+			if (xas_error(&xas))
+				break;
+			i++;
+			xas_next(&xas);
 		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	if (xas_error(&xas)) {
+		/* Forget the part stored: the caller unpins the whole batch */
+		xa_lock(&pages->pfns);
+		while (i--)
+			__xa_erase(&pages->pfns, index + i);
+		xa_unlock(&pages->pfns);
+		return xas_error(&xas);
 	}
-	if (n) {
-		unpin_user_pages_dirty_lock(batch, n, pages->writable);
-		pages->npinned -= n;
-		pages_account(pages, n, false);
-	}
-	if (batch != stack)
-		kfree(batch);
+	return 0;
 }
 
 /* Pin indexes [@first, @last], none of them pinned yet; all or nothing. */
@@ -223,7 +247,7 @@ static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
 			  unsigned long last)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
-	unsigned long max, i, done = first;
+	unsigned long max, done = first;
 	struct page **batch;
 	long got;
 	int rc = 0;
@@ -254,21 +278,13 @@ static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
 		}
 		if (got < n)
 			pages_account(pages, n - got, false);
-		for (i = 0; i < got; i++) {
-			rc = xa_err(xa_store(&pages->pfns, done + i,
-					     xa_mk_value(page_to_pfn(batch[i])),
-					     GFP_KERNEL_ACCOUNT));
-			if (rc)
-				break;
-		}
-		pages->npinned += i;
+		rc = pages_store_pfns(pages, done, batch, got);
 		if (rc) {
-			/* The unstored tail of this batch was never recorded */
-			unpin_user_pages(batch + i, got - i);
-			pages_account(pages, got - i, false);
-			done += i;
+			unpin_user_pages(batch, got);
+			pages_account(pages, got, false);
 			break;
 		}
+		pages->npinned += got;
 		done += got;
 		cond_resched();
 	}
@@ -284,7 +300,7 @@ static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
  * one sweep with a cursor finds the gaps. On a pin failure *@stopped is
  * the start of the gap that failed (gaps before it are pinned).
  */
-static int pages_for_each_gap(struct iopt_pages *pages, unsigned long first,
+static int pages_walk_gaps(struct iopt_pages *pages, unsigned long first,
 			      unsigned long last, bool pin,
 			      unsigned long *stopped)
 {
@@ -335,11 +351,11 @@ int iopt_pages_hold(struct iopt_pages *pages, struct iopt_hold *hold,
 	unsigned long stopped = first;
 	int rc;
 
-	rc = pages_for_each_gap(pages, first, last, true, &stopped);
+	rc = pages_walk_gaps(pages, first, last, true, &stopped);
 	if (rc) {
 		/* Gaps before the failing one were pinned: undo them */
 		if (stopped > first)
-			pages_for_each_gap(pages, first, stopped - 1, false,
+			pages_walk_gaps(pages, first, stopped - 1, false,
 					   &stopped);
 		return rc;
 	}
@@ -360,7 +376,7 @@ void iopt_pages_unhold(struct iopt_pages *pages, struct iopt_hold *hold)
 	unsigned long stopped;
 
 	iopt_tree_remove(&hold->node, &pages->holds);
-	pages_for_each_gap(pages, hold->node.start, hold->node.last, false,
+	pages_walk_gaps(pages, hold->node.start, hold->node.last, false,
 			   &stopped);
 }
 

@@ -145,11 +145,11 @@ static int st_map_pages(struct miommu_domain *domain, unsigned long iova,
 			int prot, size_t *mapped)
 {
 	struct st_domain *sd = to_st_domain(domain);
-	unsigned long start = iova;
-	u64 flags = 0;
-	size_t total;
-	void *old;
+	unsigned long n = pgsize * pgcount / ST_IO_PAGE_SIZE, i = 0;
+	XA_STATE(xas, &sd->ptes, iova / ST_IO_PAGE_SIZE);
+	u64 flags = 0, pfn = paddr / ST_IO_PAGE_SIZE;
 
+	*mapped = 0;
 	if (!IS_ALIGNED(iova, ST_IO_PAGE_SIZE) ||
 	    !IS_ALIGNED(paddr, ST_IO_PAGE_SIZE) ||
 	    !IS_ALIGNED(pgsize, ST_IO_PAGE_SIZE))
@@ -158,18 +158,25 @@ static int st_map_pages(struct miommu_domain *domain, unsigned long iova,
 		flags |= ST_PTE_HUGE;
 	if (prot & MIOMMU_WRITE)
 		flags |= ST_PTE_WRITE;
-	for (total = pgsize * pgcount; total; total -= ST_IO_PAGE_SIZE) {
-		old = xa_store(&sd->ptes, iova / ST_IO_PAGE_SIZE,
-			       xa_mk_value((paddr / ST_IO_PAGE_SIZE) | flags),
-			       GFP_KERNEL_ACCOUNT);
-		if (xa_is_err(old)) {
-			for (; start != iova; start += ST_IO_PAGE_SIZE)
-				xa_erase(&sd->ptes, start / ST_IO_PAGE_SIZE);
-			*mapped = 0;
-			return xa_err(old);
+
+	/* One walk of the xarray for the whole run of IO pages */
+	do {
+		xas_lock(&xas);
+		while (i < n) {
+			xas_store(&xas, xa_mk_value((pfn + i) | flags));
+			if (xas_error(&xas))
+				break;
+			i++;
+			xas_next(&xas);
 		}
-		iova += ST_IO_PAGE_SIZE;
-		paddr += ST_IO_PAGE_SIZE;
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	if (xas_error(&xas)) {
+		xa_lock(&sd->ptes);
+		while (i--)
+			__xa_erase(&sd->ptes, iova / ST_IO_PAGE_SIZE + i);
+		xa_unlock(&sd->ptes);
+		return xas_error(&xas);
 	}
 	*mapped = pgsize * pgcount;
 	return 0;
@@ -179,10 +186,13 @@ static size_t st_unmap_pages(struct miommu_domain *domain, unsigned long iova,
 			     size_t pgsize, size_t pgcount)
 {
 	struct st_domain *sd = to_st_domain(domain);
-	size_t total = pgsize * pgcount, done;
+	unsigned long first = iova / ST_IO_PAGE_SIZE, i;
+	size_t total = pgsize * pgcount;
 
-	for (done = 0; done < total; done += ST_IO_PAGE_SIZE)
-		xa_erase(&sd->ptes, (iova + done) / ST_IO_PAGE_SIZE);
+	xa_lock(&sd->ptes);
+	for (i = 0; i < total / ST_IO_PAGE_SIZE; i++)
+		__xa_erase(&sd->ptes, first + i);
+	xa_unlock(&sd->ptes);
 	return total;
 }
 
@@ -241,7 +251,8 @@ static bool st_test_and_clear_dirty(struct st_domain *sd, unsigned long iova,
 
 /*
  * As upstream's mock: a huge IO page is dirty as a whole, so a dirty bit in
- * any of its half pages reports the whole huge page.
+ * any of its half pages reports (and clears) the whole huge page. One walk
+ * of the xarray visits only present PTEs.
  */
 static int st_read_and_clear_dirty(struct miommu_domain *domain,
 				   unsigned long iova, unsigned long size,
@@ -249,26 +260,40 @@ static int st_read_and_clear_dirty(struct miommu_domain *domain,
 				   struct miommu_dirty_bitmap *dirty)
 {
 	struct st_domain *sd = to_st_domain(domain);
-	unsigned long end = iova + size;
+	bool clear = !(flags & IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR);
+	unsigned long last = (iova + size - 1) / ST_IO_PAGE_SIZE;
+	XA_STATE(xas, &sd->ptes, iova / ST_IO_PAGE_SIZE);
+	unsigned long head, cur;
 	void *entry;
+	u64 pte;
 
 	if (!sd->dirty_tracking && dirty->bits)
 		return -EINVAL;
-	while (iova < end) {
-		unsigned long pgsize = ST_IO_PAGE_SIZE, head;
-
-		entry = xa_load(&sd->ptes, iova / ST_IO_PAGE_SIZE);
-		if (entry) {
-			if (xa_to_value(entry) & ST_PTE_HUGE)
-				pgsize = ST_HUGE_PAGE_SIZE;
-			head = iova & ~(pgsize - 1);
-			if (st_test_and_clear_dirty(sd, head, pgsize, flags))
-				miommu_dirty_record(dirty, iova, pgsize);
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, last) {
+		if (xas_retry(&xas, entry))
+			continue;
+		pte = xa_to_value(entry);
+		cur = xas.xa_index * ST_IO_PAGE_SIZE;
+		if (!(pte & ST_PTE_HUGE)) {
+			if (!(pte & ST_PTE_DIRTY))
+				continue;
+			miommu_dirty_record(dirty, cur, ST_IO_PAGE_SIZE);
+			if (clear)
+				xas_store(&xas, xa_mk_value(pte & ~ST_PTE_DIRTY));
+			continue;
 		}
-		iova += pgsize;
-		if (!(iova % SZ_2M))
-			cond_resched();
+		/* The rest of this huge page is handled here, then skipped */
+		head = cur & ~(ST_HUGE_PAGE_SIZE - 1);
+		xas_pause(&xas);
+		xas_unlock(&xas);
+		if (st_test_and_clear_dirty(sd, head, ST_HUGE_PAGE_SIZE, flags))
+			miommu_dirty_record(dirty, cur, ST_HUGE_PAGE_SIZE);
+		cond_resched();
+		xas_lock(&xas);
+		xas_set(&xas, (head + ST_HUGE_PAGE_SIZE) / ST_IO_PAGE_SIZE);
 	}
+	xas_unlock(&xas);
 	return 0;
 }
 
