@@ -301,8 +301,7 @@ static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
  * the start of the gap that failed (gaps before it are pinned).
  */
 static int pages_walk_gaps(struct iopt_pages *pages, unsigned long first,
-			      unsigned long last, bool pin,
-			      unsigned long *stopped)
+			   unsigned long last, bool pin, unsigned long *stopped)
 {
 	unsigned long cur = first;
 	struct iopt_node *node;
@@ -356,7 +355,7 @@ int iopt_pages_hold(struct iopt_pages *pages, struct iopt_hold *hold,
 		/* Gaps before the failing one were pinned: undo them */
 		if (stopped > first)
 			pages_walk_gaps(pages, first, stopped - 1, false,
-					   &stopped);
+					&stopped);
 		return rc;
 	}
 	hold->node.start = first;
@@ -377,7 +376,7 @@ void iopt_pages_unhold(struct iopt_pages *pages, struct iopt_hold *hold)
 
 	iopt_tree_remove(&hold->node, &pages->holds);
 	pages_walk_gaps(pages, hold->node.start, hold->node.last, false,
-			   &stopped);
+			&stopped);
 }
 
 /**
