@@ -288,7 +288,8 @@ enum iommu_test_dev_cache {
  * @pasid_check: IOMMU_TEST_OP_PASID_CHECK_HWPT
  * @pasid_check.pasid: PASID of the mock device @id
  * @pasid_check.hwpt_id: HWPT expected on it; 0 for "nothing attached"
- * @last: trailing field; its offset (64) is the minimum @size
+ * @last: trailing field; the minimum @size is the end of it (68 bytes),
+ *        as upstream's ioctl table asks for offsetofend(last)
  *
  * One multiplexed command for everything upstream's kselftests need from
  * the mock that the regular uAPI does not offer. The union is 48 bytes

@@ -389,9 +389,11 @@ struct iommu_vfio_ioas {
  * enum iommufd_hwpt_alloc_flags - flags of IOMMU_HWPT_ALLOC
  * @IOMMU_HWPT_ALLOC_NEST_PARENT: the paging HWPT may serve as stage 2 under
  *                                nested HWPTs and vIOMMUs
- * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: dirty tracking (the mock refuses it with
- *                                   EOPNOTSUPP)
- * @IOMMU_HWPT_FAULT_ID_VALID: @fault_id is valid (refused, EOPNOTSUPP)
+ * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: paging HWPT with dirty tracking (the
+ *                                   selftest mock offers it; the own mock
+ *                                   instances answer EOPNOTSUPP)
+ * @IOMMU_HWPT_FAULT_ID_VALID: @fault_id names a fault queue (nested HWPTs,
+ *                             as upstream 6.12)
  * @IOMMU_HWPT_ALLOC_PASID: the HWPT may be attached to a PASID (refused,
  *                          EOPNOTSUPP)
  */
