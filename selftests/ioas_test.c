@@ -42,6 +42,43 @@ FIXTURE_TEARDOWN(ioas_basic)
 		close(self->fd);
 }
 
+/*
+ * Defect fixed with upstream's lazy pinning: a 1 TiB map from a small buffer
+ * once sized a page array by the length (WARNING in __kvmalloc_node). Now
+ * nothing is pinned until a domain needs the pages, and then in bounded
+ * batches that stop at the first unbacked page.
+ */
+TEST_F(ioas_basic, map_1tib_from_small_buffer)
+{
+	const uint64_t len = 1ULL << 40, iova = 1ULL << 32;
+	uint64_t unmapped = 0;
+	uint32_t dev, hwpt;
+	uint8_t *va;
+
+	/* 1 TiB of address space: 16 backed pages, then PROT_NONE */
+	va = mmap(NULL, len, PROT_NONE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, va);
+	ASSERT_EQ(va, mmap(va, 16 * MOCK_PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+			   MAP_POPULATE, -1, 0));
+
+	/* No domain: nothing to pin, the map succeeds (upstream) */
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, va, len, iova));
+	ASSERT_EQ(0, dev_alloc(self->fd, 0, 0x7f0, &dev));
+	/* The first domain pins and stops at the first unbacked page */
+	EXPECT_EQ(-EFAULT, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, iova, len, &unmapped));
+	EXPECT_EQ(len, unmapped);
+
+	/* With a domain the map itself fails, leaving nothing mapped */
+	ASSERT_EQ(0, dev_attach(self->fd, dev, self->ioas_id, &hwpt));
+	EXPECT_EQ(-EFAULT, ioas_map_fixed(self->fd, self->ioas_id, va, len,
+					  iova));
+	EXPECT_EQ(-ENOENT, ioas_unmap(self->fd, self->ioas_id, iova, len, NULL));
+	munmap(va, len);
+}
+
 TEST_F(ioas_basic, alloc_ids_and_info)
 {
 	struct iommu_mock_object_info info;
