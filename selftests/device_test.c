@@ -392,6 +392,30 @@ FIXTURE_TEARDOWN(dev)
 		close(self->fd);
 }
 
+/*
+ * Upstream reserves a device's regions before a new automatic domain pins
+ * anything: an unbacked mapping inside the SW_MSI window of instance 0 is
+ * EADDRINUSE at attach, not EFAULT, and the IOAS keeps its mapping.
+ */
+TEST_F(dev, attach_reserves_before_pinning)
+{
+	uint64_t unmapped = 0;
+	uint32_t hwpt;
+	void *none;
+
+	none = mmap(NULL, 2 * MOCK_PAGE, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, none);
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, none,
+				    2 * MOCK_PAGE, MOCK_SW_MSI_START));
+	EXPECT_EQ(-EADDRINUSE, dev_attach(self->fd, self->dev_id,
+					  self->ioas_id, &hwpt));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, MOCK_SW_MSI_START,
+				2 * MOCK_PAGE, &unmapped));
+	EXPECT_EQ(2 * MOCK_PAGE, unmapped);
+	munmap(none, 2 * MOCK_PAGE);
+}
+
 TEST_F(dev, alloc_flags_reserved_eopnotsupp)
 {
 	struct iommu_mock_device_alloc cmd = {

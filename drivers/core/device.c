@@ -38,11 +38,10 @@ static const void *resv_owner(struct iommufd_device *idev, unsigned int tag)
 	return (const u8 *)idev + tag;
 }
 
-static int device_reserve(struct iommufd_device *idev, struct iommufd_hwpt *hwpt,
+static int device_reserve(struct iommufd_device *idev, bool nested,
 			  struct iommufd_ioas *ioas, const void *owner)
 {
 	const struct iommu_resv_region_info *regions;
-	bool nested = hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED;
 	unsigned int i, num;
 	int rc;
 
@@ -80,7 +79,8 @@ static int device_attach_prepare(struct iommufd_device *idev,
 	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
 	if (rc)
 		return rc;
-	return device_reserve(idev, hwpt, iommufd_hwpt_s2_ioas(hwpt),
+	return device_reserve(idev, hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED,
+			      iommufd_hwpt_s2_ioas(hwpt),
 			      resv_owner(idev, idev->resv_tag ^ 1));
 }
 
@@ -128,6 +128,7 @@ device_attach_ioas_prepare(struct iommufd_ctx *ictx, struct iommufd_device *idev
 			   struct iommufd_ioas *ioas, bool *is_new)
 {
 	struct iommufd_hwpt *hwpt;
+	const void *owner;
 	int rc;
 
 	*is_new = false;
@@ -141,12 +142,24 @@ device_attach_ioas_prepare(struct iommufd_ctx *ictx, struct iommufd_device *idev
 			return ERR_PTR(rc);
 	}
 
+	/*
+	 * As upstream, the device's reserved regions go into the IOAS before
+	 * the new domain pins anything: a mapping inside a reserved region is
+	 * EADDRINUSE, whether or not its memory could be pinned.
+	 */
+	owner = resv_owner(idev, idev->resv_tag ^ 1);
+	rc = device_reserve(idev, false, ioas, owner);
+	if (rc)
+		return ERR_PTR(rc);
 	hwpt = iommufd_hwpt_paging_alloc(ictx, ioas, idev, 0, true);
-	if (IS_ERR(hwpt))
+	if (IS_ERR(hwpt)) {
+		iopt_unreserve(&ioas->iopt, owner);
 		return hwpt;
-	rc = device_attach_prepare(idev, hwpt);
+	}
+	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
 	if (rc) {
 		iommufd_object_abort_and_destroy(ictx, &hwpt->obj);
+		iopt_unreserve(&ioas->iopt, owner);
 		return ERR_PTR(rc);
 	}
 	*is_new = true;
