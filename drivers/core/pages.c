@@ -147,32 +147,64 @@ static int pages_account(struct iopt_pages *pages, unsigned long n, bool inc)
 }
 
 /*
+ * A read-only long-term pin of a private file mapping must not hold the page
+ * cache page: the process's next write would copy-on-write away from what
+ * the device reads. GUP unshares such pages itself from Linux 6.2 on; 6.1
+ * does not, so where the mapping allows writes the pin asks for write
+ * access, which breaks COW the same way (upstream's ro_unshare test). One
+ * VMA at a time: *@n is cut at the end of the VMA holding @uaddr. The
+ * caller holds @mm's mmap lock for reading.
+ */
+static unsigned int pages_unshare_flags(struct mm_struct *mm,
+					unsigned long uaddr, unsigned long *n,
+					unsigned int gup_flags)
+{
+	struct vm_area_struct *vma;
+
+	if ((gup_flags & (FOLL_LONGTERM | FOLL_WRITE)) != FOLL_LONGTERM)
+		return gup_flags;
+	vma = vma_lookup(mm, uaddr);
+	if (!vma)
+		return gup_flags;
+	*n = min(*n, (vma->vm_end - uaddr) >> PAGE_SHIFT);
+	if (vma->vm_file && (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		gup_flags |= FOLL_WRITE;
+	return gup_flags;
+}
+
+/*
  * Pin @n pages from user address @uaddr of the source mm into @out. The
  * mapper's own mm takes the fast path; any other (a forked child's mapping,
  * a process that has exited) needs a live mm: -EFAULT when it is gone, as
- * upstream's fork_gone test expects.
+ * upstream's fork_gone test expects. May pin fewer than @n.
  */
 static long pages_pin_user(struct iopt_pages *pages, unsigned long uaddr,
 			   unsigned long n, unsigned int gup_flags,
 			   struct page **out)
 {
+	struct mm_struct *mm = pages->source_mm;
 	long rc;
 
-	if (current->mm == pages->source_mm)
+	if (current->mm == mm) {
+		if ((gup_flags & (FOLL_LONGTERM | FOLL_WRITE)) == FOLL_LONGTERM) {
+			mmap_read_lock(mm);
+			gup_flags = pages_unshare_flags(mm, uaddr, &n, gup_flags);
+			mmap_read_unlock(mm);
+		}
 		return pin_user_pages_fast(uaddr, n, gup_flags, out);
+	}
 
-	if (!mmget_not_zero(pages->source_mm))
+	if (!mmget_not_zero(mm))
 		return -EFAULT;
-	mmap_read_lock(pages->source_mm);
+	mmap_read_lock(mm);
+	gup_flags = pages_unshare_flags(mm, uaddr, &n, gup_flags);
 #ifdef MIOMMU_PIN_REMOTE_VMAS
-	rc = pin_user_pages_remote(pages->source_mm, uaddr, n, gup_flags, out,
-				   NULL, NULL);
+	rc = pin_user_pages_remote(mm, uaddr, n, gup_flags, out, NULL, NULL);
 #else
-	rc = pin_user_pages_remote(pages->source_mm, uaddr, n, gup_flags, out,
-				   NULL);
+	rc = pin_user_pages_remote(mm, uaddr, n, gup_flags, out, NULL);
 #endif
-	mmap_read_unlock(pages->source_mm);
-	mmput(pages->source_mm);
+	mmap_read_unlock(mm);
+	mmput(mm);
 	return rc;
 }
 
