@@ -23,7 +23,8 @@
 # status "pending" or "listed" and kernels "all" or a comma-separated list of
 # kernel names, then one "<prog>/<case>" per line; <case> is the harness'
 # name (fixture.variant.test, or fixture.test) and may use * and ?. The first
-# matching line wins. Lines starting with # are comments.
+# matching "listed" line wins, else the first matching "pending" line. Lines
+# starting with # are comments.
 
 function glob2re(g,    r) {
 	r = g
@@ -91,12 +92,14 @@ BEGIN {
 	np = 0
 }
 
-function lookup(p, name,    i) {
-	for (i = 1; i <= n_exp; i++)
-		if (e_prog[i] == p && name ~ e_re[i]) {
-			e_hits[i]++
-			return i
-		}
+# A "listed" line wins over a "pending" one; else the first match.
+function lookup(p, name,    i, pass) {
+	for (pass = 1; pass <= 2; pass++)
+		for (i = 1; i <= n_exp; i++)
+			if (e_prog[i] == p && (pass == 2 || e_status[i] == "listed") && name ~ e_re[i]) {
+				e_hits[i]++
+				return i
+			}
 	return 0
 }
 

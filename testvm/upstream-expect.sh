@@ -86,6 +86,12 @@ function key_of(line,    k, expr, at, want, got, i) {
 	}
 	if (got ~ /^errno \([0-9]+\)/ && match(want, /\([0-9]+\)/))
 		return "errno " substr(got, 8, index(got, ")") - 8) " where " substr(want, RSTART + 1, RLENGTH - 2) " was expected, at " at
+	# iommufd_fail_nth: each case runs its sequence once with no fault
+	# injected, then once per injection point.
+	if (got ~ /^test_nth_[a-z0-9_]+\(/)
+		return "the fail_nth sequence fails with no fault injected"
+	if (got ~ /^test_result /)
+		return "the fail_nth sequence fails after an injected fault"
 	for (i = 1; i <= 2; i++) {
 		expr = (i == 1 ? got : want)
 		if (match(expr, /IOMMU_TEST_OP_[A-Z0-9_]+/))
@@ -109,6 +115,9 @@ FILENAME == ARGV[1] {
 }
 # File 2: records "kernel<TAB>kind<TAB>...".
 $2 == "PROG" {
+	# A program that reported no case (not started, died at once) did
+	# not run there.
+	if ($7 == 0) next
 	ran[$3, $1] = 1
 	if (!(($3, "k") in progk)) { progk[$3, "k"] = 1; progs[$3] = "" }
 	progs[$3] = progs[$3] "," $1
@@ -135,33 +144,46 @@ $2 == "CTX" {
 	next
 }
 END {
-	# The leading comments and the listed blocks, as they are.
+	# The leading comments and the listed blocks, as they are; the pending
+	# lines, for their reasons and to keep those no log judged.
 	head = 1
 	inlisted = 0
+	npe = 0
 	for (i = 1; i <= nraw; i++) {
 		l = raw[i]
 		if (l ~ /^\[/) {
 			head = 0
 			inlisted = (l ~ /^\[listed /)
 			cur_hdr = l
+			cur_reason = l
+			sub(/^\[[^\]]*\] */, "", cur_reason)
+			cur_key = ""
 			if (inlisted) listed_out = listed_out "\n" l "\n"
 			continue
 		}
 		if (head) { header = header l "\n"; continue }
 		if (inlisted) { if (l !~ /^[ \t]*$/) listed_out = listed_out l "\n"; continue }
-		# A pending line: kept only when no log judged any case it matches.
+		if (l ~ /^# first failure: /) { cur_key = substr(l, 18); continue }
 		if (l ~ /^[ \t]*(#|$)/) continue
 		s = index(l, "/")
-		p = substr(l, 1, s - 1)
-		re = glob2re(substr(l, s + 1))
+		npe++
+		pe_prog[npe] = substr(l, 1, s - 1)
+		pe_re[npe] = glob2re(substr(l, s + 1))
+		pe_reason[npe] = cur_reason
+		pe_key[npe] = cur_key
 		judged = 0
 		for (j = 1; j <= ncase; j++) {
 			split(order[j], pc, "/")
-			if (pc[1] == p && pc[2] ~ re) { judged = 1; break }
+			if (pc[1] == pe_prog[npe] && pc[2] ~ pe_re[npe]) { judged = 1; break }
 		}
-		if (!judged) kept[cur_hdr] = kept[cur_hdr] l "\n"
+		if (!judged) {
+			if (!(cur_hdr in kept)) { kept_order[++nkept] = cur_hdr; kept_key[cur_hdr] = cur_key }
+			kept[cur_hdr] = kept[cur_hdr] l "\n"
+		}
 	}
-	# Failed cases into groups (kernels, first failing call).
+	# Failed cases into groups (kernels, reason, first failing call). A case
+	# keeps the reason of its pending line while it still fails first at
+	# the same call.
 	ngroup = 0
 	for (j = 1; j <= ncase; j++) {
 		c = order[j]
@@ -174,26 +196,39 @@ END {
 		kern = all ? "all" : substr(failk[c], 2)
 		key = key_of(first[c])
 		if (key == "") key = (lastctx[c] != "" ? "no assertion; last line: " lastctx[c] : "no assertion message")
-		g = kern SUBSEP key
-		if (!(g in gmembers)) { gorder[++ngroup] = g; gk[g] = kern; gkey[g] = key }
+		reason = "first failure: " key
+		for (e = 1; e <= npe; e++)
+			if (pe_prog[e] == pc[1] && pc[2] ~ pe_re[e]) {
+				if (pe_key[e] == key) reason = pe_reason[e]
+				break
+			}
+		g = kern SUBSEP reason SUBSEP key
+		if (!(g in gmembers)) { gorder[++ngroup] = g; gk[g] = kern; gkey[g] = key; greason[g] = reason }
 		gmembers[g] = gmembers[g] c "\n"
 		gcount[g]++
 		total++
 	}
 	if (short) {
-		for (i = 1; i <= ngroup; i++)
-			printf "%5d  [%s] %s\n", gcount[gorder[i]], gk[gorder[i]], gkey[gorder[i]]
+		for (i = 1; i <= ngroup; i++) {
+			g = gorder[i]
+			printf "%5d  [%s] %s\n", gcount[g], gk[g], greason[g]
+		}
 		printf "%5d  pending in total\n", total
 		exit
 	}
+	sub(/\n+$/, "\n", header)
 	printf "%s", header
 	printf "%s", listed_out
 	for (i = 1; i <= ngroup; i++) {
 		g = gorder[i]
-		printf "\n[pending %s] first failure: %s\n%s", gk[g], gkey[g], gmembers[g]
+		printf "\n[pending %s] %s\n# first failure: %s\n%s", gk[g], greason[g], gkey[g], gmembers[g]
 	}
-	for (h in kept)
-		printf "\n%s\n%s", h, kept[h]
+	for (i = 1; i <= nkept; i++) {
+		h = kept_order[i]
+		printf "\n%s\n", h
+		if (kept_key[h] != "") printf "# first failure: %s\n", kept_key[h]
+		printf "%s", kept[h]
+	}
 }' "$exp" "$tmp/records" >"$tmp/out"
 
 if ((short)); then
