@@ -142,7 +142,11 @@ build_progs() {
 		gate_fail "demo not static"
 	fi
 	# Upstream's kselftests against the project's uAPI headers: a build
-	# failure is a gate (the VMs then run without them).
+	# failure is a gate (the VMs then run without them). Another header
+	# (UPSTREAM_UAPI_DIR, for trying one) runs them but fails a gate.
+	if [[ -n ${UPSTREAM_UAPI_DIR:-} && $(cd "$UPSTREAM_UAPI_DIR" && pwd -P) != $(cd "$TOP/include/uapi" && pwd -P) ]]; then
+		gate_fail "upstream selftests built against UPSTREAM_UAPI_DIR=$UPSTREAM_UAPI_DIR, not the project's include/uapi"
+	fi
 	if ! make -s --no-print-directory -C "$TOP" upstream-selftests OUT="$OUT" CACHE="$CACHE" >"$LOGS/upstream-build.log" 2>&1; then
 		grep -m 30 -E 'error|Error' "$LOGS/upstream-build.log" >&2 || tail -n 30 "$LOGS/upstream-build.log" >&2
 		gate_fail "upstream selftests build (log: $LOGS/upstream-build.log)"
