@@ -16,8 +16,8 @@
 # UPSTREAM_TIMEOUT (wall-clock seconds per program, default 600),
 # VM_HUGEPAGES (2 MiB pages reserved for them, default 128).
 set -euo pipefail
-kernel=${1:?usage: run-vm.sh <kernel> <test|demo>}
-mode=${2:?usage: run-vm.sh <kernel> <test|demo>}
+kernel=${1:?usage: run-vm.sh <kernel> <test|upstream|demo>}
+mode=${2:?usage: run-vm.sh <kernel> <test|upstream|demo>}
 LOG_TAG="vm $kernel"
 # shellcheck source=testvm/lib.sh
 . "$(dirname "$0")/lib.sh"
