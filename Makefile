@@ -8,6 +8,10 @@
 #   make checkpatch         checkpatch --strict on drivers/ and include/
 #   make selftests          static kselftest binaries into $(OUT)/selftests
 #   make demo-prog          static vmm_demo into $(OUT)/demo
+#   make upstream-selftests upstream's iommufd kselftests, built from the
+#                           linux-source-6.12 tarball, into $(OUT)/upstream
+#   make upstream-check KERNEL=cloud-6.12 [UPSTREAM_ARGS='-f iommufd_ioas']
+#                           only upstream's kselftests, in one VM, per case
 #   make check              everything, on three kernels in QEMU (testvm/check.sh)
 #   make demo               the demo on the 6.12 cloud kernel in QEMU (testvm/demo.sh)
 #   make install            modules_install into KDIR's module tree
@@ -18,10 +22,14 @@ CACHE ?= $(CURDIR)/.cache
 KSFT_DIR ?= $(CACHE)/linux-source-6.12/tools/testing/selftests
 CHECKPATCH ?= $(CACHE)/linux-source-6.12/scripts/checkpatch.pl
 OUT ?= $(CACHE)/out
+# The uAPI headers upstream's kselftests are compiled against (its
+# linux/iommufd.h is the one tested).
+UPSTREAM_UAPI_DIR ?= $(CURDIR)/include/uapi
+KERNEL ?= cloud-6.12
 
 SOURCES = $(shell find drivers include -name '*.[ch]' 2>/dev/null | sort)
 
-.PHONY: all modules clean sparse checkpatch selftests demo-prog check demo install
+.PHONY: all modules clean sparse checkpatch selftests demo-prog upstream-selftests upstream-check check demo install
 
 all: modules
 
@@ -57,6 +65,12 @@ selftests:
 
 demo-prog:
 	$(MAKE) -C demo OUT=$(OUT)/demo
+
+upstream-selftests:
+	$(MAKE) -C selftests/upstream CACHE=$(CACHE) UAPI=$(UPSTREAM_UAPI_DIR) OUT=$(OUT)/upstream
+
+upstream-check:
+	bash testvm/upstream-check.sh $(KERNEL)
 
 check:
 	bash testvm/check.sh

@@ -1,35 +1,50 @@
 #!/usr/bin/env bash
 # Pack a busybox-static initramfs (cpio.gz) that loads the module, runs the
-# tests or the demo (kernel command line mode=test|demo), unloads the module,
-# asks kmemleak for leaks and reboots (QEMU runs with -no-reboot, so it exits).
-# Every step prints an @@-marker line that parse-log.sh reads.
+# tests or the demo (kernel command line mode=test|demo|upstream), unloads the
+# module, asks kmemleak for leaks and reboots (QEMU runs with -no-reboot, so
+# it exits). Every step prints an @@-marker line that parse-log.sh reads.
+#   test      the project's selftests; then, if upstream programs are packed,
+#             the module is reloaded as dev_iommu=1 and they run
+#   upstream  only the upstream programs (module loaded as dev_iommu=1)
+#   demo      the demo
 # Usage: initramfs.sh -o OUT.cpio.gz -m MODULE.ko [-t TESTS_DIR] [-d DEMO_BIN]
+#                     [-u UPSTREAM_BIN]... [-a 'UPSTREAM ARGS']
 #                     [-k KERNEL_ROOT]   (unpacked kernel package: for the
 #                                         module's dependencies, if any)
+# -u: an upstream kselftest program (selftests/upstream), run in the order
+#     given; -a: arguments for each of them (harness filters such as
+#     '-f iommufd_ioas'). Kernel command line knobs read by /init:
+#     up_timeout=S (wall-clock bound per upstream program, default 600),
+#     deadline=S (seconds after boot by which the VM must be done; upstream
+#     programs get no more than what is left), hugepages=N (2 MiB hugetlb
+#     pages reserved before the upstream run, default 128).
 set -euo pipefail
 LOG_TAG=initramfs
 # shellcheck source=testvm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-out='' ko='' tests='' demo='' kroot=''
-while getopts o:m:t:d:k: opt; do
+out='' ko='' tests='' demo='' kroot='' up_args=''
+upstream=()
+while getopts o:m:t:d:k:u:a: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) ko=$OPTARG ;;
 	t) tests=$OPTARG ;;
 	d) demo=$OPTARG ;;
 	k) kroot=$OPTARG ;;
+	u) upstream+=("$OPTARG") ;;
+	a) up_args=$OPTARG ;;
 	*) die "bad option" ;;
 	esac
 done
-[[ -n $out && -f $ko ]] || die "usage: initramfs.sh -o OUT -m MODULE.ko [-t DIR] [-d BIN] [-k ROOT]"
+[[ -n $out && -f $ko ]] || die "usage: initramfs.sh -o OUT -m MODULE.ko [-t DIR] [-d BIN] [-u BIN]... [-a ARGS] [-k ROOT]"
 BUSYBOX=/bin/busybox
 # busybox-static's binary: it must run with nothing else in the initramfs.
 [[ -x $BUSYBOX ]] || die "no $BUSYBOX (install busybox-static)"
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,demo,lib/deps}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,demo,upstream,lib/deps}
 cp "$BUSYBOX" "$root/bin/busybox"
 cp "$ko" "$root/iommufd_mock.ko"
 
@@ -69,6 +84,14 @@ if [[ -n $demo ]]; then
 	[[ -f $demo ]] || die "no demo binary $demo"
 	cp "$demo" "$root/demo/"
 fi
+n=0
+for u in "${upstream[@]}"; do
+	[[ -f $u ]] || die "no upstream test program $u"
+	# Numbered: /init runs them in the order given.
+	n=$((n + 1))
+	cp "$u" "$root/upstream/$n-$(basename "$u")"
+done
+printf '%s\n' "$up_args" >"$root/upstream/args"
 
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -89,15 +112,100 @@ finish() {
 	sleep 30
 }
 
-mode=test
+mode=test up_timeout=600 deadline=0 hugepages=128
 for w in $(cat /proc/cmdline); do
-	case $w in mode=*) mode=${w#mode=} ;; esac
+	case $w in
+	mode=*) mode=${w#mode=} ;;
+	up_timeout=*) up_timeout=${w#up_timeout=} ;;
+	deadline=*) deadline=${w#deadline=} ;;
+	hugepages=*) hugepages=${w#hugepages=} ;;
+	esac
 done
 echo "@@BOOTED $(uname -r) mode=$mode"
 
 kml=/sys/kernel/debug/kmemleak
 # Forget what kmemleak found during boot: only our module's leaks matter.
 [ -e $kml ] && echo clear >$kml
+
+uptime_s() { cut -d. -f1 /proc/uptime; }
+
+# insmod with the given parameters; the run needs device node $1.
+load_module() {
+	node=$1
+	shift
+	insmod /iommufd_mock.ko "$@"
+	rc=$?
+	echo "@@INSMOD $rc $*"
+	if [ $rc -ne 0 ]; then
+		dmesg | tail -n 20
+		return 1
+	fi
+	echo "@@MODULE-LOADED $*"
+	if [ ! -c "$node" ]; then
+		echo "@@NODEV $node missing; /dev holds:"
+		ls /dev
+	fi
+	return 0
+}
+
+unload_module() {
+	# Up to 10 s for files still being closed by exiting processes.
+	i=0
+	while [ "$(cat /sys/module/iommufd_mock/refcnt 2>/dev/null)" != 0 ] && [ $i -lt 10 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	rmmod iommufd_mock
+	echo "@@RMMOD $?"
+}
+
+have_upstream() {
+	for t in /upstream/*; do
+		[ -f "$t" ] && [ -x "$t" ] && return 0
+	done
+	return 1
+}
+
+# Upstream's kselftests want /dev/iommu and hugetlb pages. Each program
+# runs under a wall-clock bound (up_timeout, cut to what is left before the
+# VM's deadline), then whatever it left behind is killed.
+run_upstream() {
+	echo "@@UPSTREAM"
+	hp=/proc/sys/vm/nr_hugepages
+	if [ -w $hp ]; then
+		echo "$hugepages" >$hp
+		echo "@@HUGEPAGES $(cat $hp) of $hugepages"
+	else
+		echo "@@HUGEPAGES none (no hugetlbfs in this kernel)"
+	fi
+	load_module /dev/iommu dev_iommu=1 || return
+	args=$(cat /upstream/args)
+	for t in /upstream/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		name=${t##*/}
+		name=${name#*-}
+		bound=$up_timeout
+		if [ "$deadline" -gt 0 ]; then
+			# 90 s kept for rmmod, kmemleak and the reboot.
+			left=$((deadline - $(uptime_s) - 90))
+			[ $left -lt $bound ] && bound=$left
+		fi
+		if [ $bound -lt 30 ]; then
+			echo "@@URESULT $name notime 0"
+			continue
+		fi
+		echo "@@URUN $name bound=${bound}s args=$args"
+		t0=$(uptime_s)
+		# $args unquoted: one word per argument.
+		timeout -s KILL $bound "$t" $args
+		rc=$?
+		echo "@@URESULT $name $rc $(($(uptime_s) - t0))"
+		# A test child of a killed harness may still hold /dev/iommu
+		# (from PID 1, -1 is every process but init).
+		kill -KILL -1 2>/dev/null
+	done
+	unload_module
+}
 
 # Splats are looked for from here on (parse-log.sh).
 echo "@@LOADING-MODULE"
@@ -106,53 +214,48 @@ for d in /lib/deps/*.ko; do
 	insmod "$d"
 	echo "@@DEPMOD $d $?"
 done
-insmod /iommufd_mock.ko
-rc=$?
-echo "@@INSMOD $rc"
-if [ $rc -ne 0 ]; then
-	dmesg | tail -n 20
-	finish
-fi
-echo "@@MODULE-LOADED"
-if [ ! -c /dev/iommufd-mock ]; then
-	echo "@@NODEV /dev/iommufd-mock missing; /dev holds:"
-	ls /dev
-fi
 
 case $mode in
 test)
-	for t in /tests/*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
-		name=${t##*/}
-		echo "@@RUN $name"
-		"$t"
-		echo "@@RESULT $name $?"
-	done
+	if load_module /dev/iommufd-mock; then
+		for t in /tests/*; do
+			[ -f "$t" ] && [ -x "$t" ] || continue
+			name=${t##*/}
+			echo "@@RUN $name"
+			"$t"
+			echo "@@RESULT $name $?"
+		done
+		unload_module
+	fi
+	have_upstream && run_upstream
+	;;
+upstream)
+	run_upstream
 	;;
 demo)
-	for t in /demo/*; do
-		[ -f "$t" ] && [ -x "$t" ] || continue
-		name=${t##*/}
-		# Output to a file, printed with kernel console messages muted, so
-		# the transcript is not interleaved with kernel noise (everything
-		# the kernel printed while the demo ran is on the console already).
-		"$t" >/tmp/demo.out 2>&1
-		rc=$?
-		dmesg -n 1
-		echo "@@DEMO-BEGIN $name"
-		cat /tmp/demo.out
-		echo "@@DEMO-END $name"
-		dmesg -n 7
-		echo "@@RESULT $name $rc"
-	done
+	if load_module /dev/iommufd-mock; then
+		for t in /demo/*; do
+			[ -f "$t" ] && [ -x "$t" ] || continue
+			name=${t##*/}
+			# Output to a file, printed with kernel console messages muted, so
+			# the transcript is not interleaved with kernel noise (everything
+			# the kernel printed while the demo ran is on the console already).
+			"$t" >/tmp/demo.out 2>&1
+			rc=$?
+			dmesg -n 1
+			echo "@@DEMO-BEGIN $name"
+			cat /tmp/demo.out
+			echo "@@DEMO-END $name"
+			dmesg -n 7
+			echo "@@RESULT $name $rc"
+		done
+		unload_module
+	fi
 	;;
 *)
 	echo "@@ERROR unknown mode $mode"
 	;;
 esac
-
-rmmod iommufd_mock
-echo "@@RMMOD $?"
 
 if [ -e $kml ]; then
 	# kmemleak ignores objects younger than 5 s; scan twice so that

@@ -63,3 +63,20 @@ kernel_image() {
 KSFT_DIR=$CACHE/linux-source-6.12/tools/testing/selftests
 # shellcheck disable=SC2034
 CHECKPATCH=$CACHE/linux-source-6.12/scripts/checkpatch.pl
+
+# Upstream kselftest programs run on a kernel (selftests/upstream): the
+# fault-injection sweep needs failslab, which only the debug kernel has.
+# UPSTREAM_PROGS overrides the list (space-separated).
+upstream_progs() {
+	if [[ -n ${UPSTREAM_PROGS:-} ]]; then
+		echo "$UPSTREAM_PROGS"
+		return
+	fi
+	case $1 in
+	debug-*) echo "iommufd iommufd_fail_nth" ;;
+	*) echo "iommufd" ;;
+	esac
+}
+# Expectations for the upstream cases (see selftests/upstream/README.md).
+# shellcheck disable=SC2034
+UPSTREAM_EXPECT=${UPSTREAM_EXPECT:-$TOP/selftests/upstream/expectations}

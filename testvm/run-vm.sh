@@ -1,30 +1,49 @@
 #!/usr/bin/env bash
 # Boot one test kernel in QEMU (TCG) with the module and the tests or the demo.
-# Usage: run-vm.sh <cloud-6.12|cloud-6.1|debug-6.12> <test|demo>
+# Usage: run-vm.sh <cloud-6.12|cloud-6.1|debug-6.12> <test|upstream|demo>
+#   test      the project's selftests, then upstream's kselftests
+#   upstream  upstream's kselftests only (the quick loop while fixing them)
+#   demo      vmm_demo
 # Builds the module for that kernel (testvm/build-module.sh, W=1) and the
 # static test/demo binaries unless SKIP_BUILD=1 (check.sh builds them once),
 # packs the initramfs, boots, writes the console to
 # .cache/logs/<kernel>-<mode>.log and prints the verdict of parse-log.sh.
 # Exit code: 0 if parse-log.sh found no problem.
-# Environment: VM_TIMEOUT (seconds, default 1200), VM_MEM (default 2G).
+# Environment: VM_TIMEOUT (seconds, default 1200), VM_MEM (default 2G);
+# for upstream's programs (lib.sh upstream_progs picks them per kernel):
+# UPSTREAM=0 leaves them out of a test run, UPSTREAM_PROGS (list),
+# UPSTREAM_ARGS (harness arguments, e.g. '-f iommufd_ioas'),
+# UPSTREAM_TIMEOUT (wall-clock seconds per program, default 600),
+# VM_HUGEPAGES (2 MiB pages reserved for them, default 128).
 set -euo pipefail
-kernel=${1:?usage: run-vm.sh <kernel> <test|demo>}
-mode=${2:?usage: run-vm.sh <kernel> <test|demo>}
+kernel=${1:?usage: run-vm.sh <kernel> <test|upstream|demo>}
+mode=${2:?usage: run-vm.sh <kernel> <test|upstream|demo>}
 LOG_TAG="vm $kernel"
 # shellcheck source=testvm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-case $mode in test | demo) ;; *) die "mode must be test or demo" ;; esac
+case $mode in test | upstream | demo) ;; *) die "mode must be test, upstream or demo" ;; esac
 image=$(kernel_image "$kernel")
 [[ -f $image ]] || die "no kernel image $image (run testvm/kernels.sh or testvm/debug-kernel.sh)"
 OUT=$CACHE/out
 
+want_upstream=0
+[[ $mode == upstream || ($mode == test && ${UPSTREAM:-1} != 0) ]] && want_upstream=1
+
 if [[ ${SKIP_BUILD:-0} != 1 ]]; then
 	"$TOP/testvm/build-module.sh" "$kernel" W=1
-	if [[ $mode == test ]]; then
-		make -s -C "$TOP" selftests OUT="$OUT"
-	else
-		make -s -C "$TOP" demo-prog OUT="$OUT"
+	case $mode in
+	test) make -s -C "$TOP" selftests OUT="$OUT" ;;
+	demo) make -s -C "$TOP" demo-prog OUT="$OUT" ;;
+	esac
+	if ((want_upstream)); then
+		ulog=$CACHE/logs/upstream-build.log
+		mkdir -p "$CACHE/logs"
+		if ! make -s -C "$TOP" upstream-selftests OUT="$OUT" CACHE="$CACHE" >"$ulog" 2>&1; then
+			grep -m 20 -E 'error|Error' "$ulog" >&2 || tail -n 20 "$ulog" >&2
+			[[ $mode == upstream ]] && die "upstream selftests did not build (log: $ulog)"
+			log "WARNING: upstream selftests did not build (log: $ulog): this run leaves them out"
+		fi
 	fi
 fi
 ko=$CACHE/build/$kernel-build/iommufd_mock.ko
@@ -35,9 +54,21 @@ args=(-o "$CACHE/initramfs/$kernel-$mode.cpio.gz" -m "$ko")
 if [[ $mode == test ]]; then
 	[[ -d $OUT/selftests ]] || die "no test binaries in $OUT/selftests"
 	args+=(-t "$OUT/selftests")
-else
+elif [[ $mode == demo ]]; then
 	[[ -f $OUT/demo/vmm_demo ]] || die "no demo binary $OUT/demo/vmm_demo"
 	args+=(-d "$OUT/demo/vmm_demo")
+fi
+if ((want_upstream)); then
+	for p in $(upstream_progs "$kernel"); do
+		if [[ -x $OUT/upstream/$p ]]; then
+			args+=(-u "$OUT/upstream/$p")
+		elif [[ $mode == upstream ]]; then
+			die "no upstream test program $OUT/upstream/$p"
+		else
+			log "WARNING: no upstream test program $OUT/upstream/$p: left out"
+		fi
+	done
+	args+=(-a "${UPSTREAM_ARGS:-}")
 fi
 "$TOP/testvm/initramfs.sh" "${args[@]}"
 
@@ -53,7 +84,7 @@ timeout --kill-after=10 "$timeout_s" \
 	qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m "${VM_MEM:-2G}" -smp 2 \
 	-display none -monitor none -serial stdio -no-reboot -nic none \
 	-kernel "$image" -initrd "$CACHE/initramfs/$kernel-$mode.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic mode=$mode" \
+	-append "console=ttyS0 panic=-1 oops=panic mode=$mode deadline=$((timeout_s - 30)) up_timeout=${UPSTREAM_TIMEOUT:-600} hugepages=${VM_HUGEPAGES:-128}" \
 	</dev/null >"$vmlog" 2>&1 || rc=$?
 secs=$(($(date +%s) - start))
 if ((rc == 124 || rc == 137)); then
