@@ -119,6 +119,7 @@ for w in $(cat /proc/cmdline); do
 	up_timeout=*) up_timeout=${w#up_timeout=} ;;
 	deadline=*) deadline=${w#deadline=} ;;
 	hugepages=*) hugepages=${w#hugepages=} ;;
+	ksft_scale=*) export KSFT_TIMEOUT_SCALE=${w#ksft_scale=} ;;
 	esac
 done
 echo "@@BOOTED $(uname -r) mode=$mode"
