@@ -180,7 +180,25 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd)
 		goto out_free;
 	}
 	for (bit = 0; bit < nbits; bit += n) {
+		struct iopt_area *area;
+		u64 win_iova = cmd->iova + bit * cmd->page_size;
+
+		/*
+		 * The range may be 2^63 bytes: jump over IOVA no area maps, so
+		 * the walk costs what is mapped, not what is asked.
+		 */
+		area = iopt_area_first(&hwpt->ioas->iopt, win_iova, last);
+		if (!area)
+			break;
+		if (iopt_area_iova(area) > win_iova)
+			bit += round_down((iopt_area_iova(area) - win_iova) /
+					  cmd->page_size, BITS_PER_BYTE);
 		n = min_t(u64, nbits - bit, DIRTY_WINDOW_BITS);
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
+		cond_resched();
 		bitmap_zero(bits, n);
 		dirty = (struct miommu_dirty_bitmap){
 			.bits = bits,

@@ -68,6 +68,8 @@ struct iommufd_ctx {
  * struct iommufd_driver_object - an object a driver adds to the ID table
  * @obj: object header (IOMMUFD_OBJ_DRIVER)
  * @destroy: undo everything the driver built; called once, lock held
+ * @busy: optional: true while what the object owns is still in use by other
+ *        objects (IOMMU_DESTROY answers EBUSY, close destroys it later)
  *
  * Upstream's selftest devices ("stdev" IDs) are such objects: the core
  * destroys them like any other without knowing the driver.
@@ -75,6 +77,7 @@ struct iommufd_ctx {
 struct iommufd_driver_object {
 	struct iommufd_object obj;
 	void (*destroy)(struct iommufd_driver_object *dobj);
+	bool (*busy)(struct iommufd_driver_object *dobj);
 };
 
 /* access.c: in-kernel users of an IOAS (upstream's iommufd_access) */
@@ -161,6 +164,7 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj);
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
+bool iommufd_object_busy(struct iommufd_object *obj);
 void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
 				struct iommufd_object *obj);
 void iommufd_destroy_all(struct iommufd_ctx *ictx);

@@ -120,6 +120,27 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 }
 
 /**
+ * iommufd_object_busy() - does anything still depend on @obj
+ * @obj: a published object
+ *
+ * Return: true while another object holds a user of it, or while a
+ * driver object reports that what it owns is in use (a selftest device
+ * with a vDEVICE on it): IOMMU_DESTROY answers EBUSY then, and closing the
+ * file destroys it only after its dependents.
+ */
+bool iommufd_object_busy(struct iommufd_object *obj)
+{
+	struct iommufd_driver_object *dobj;
+
+	if (refcount_read(&obj->users) != 1)
+		return true;
+	if (obj->type != IOMMUFD_OBJ_DRIVER)
+		return false;
+	dobj = container_of(obj, struct iommufd_driver_object, obj);
+	return dobj->busy && dobj->busy(dobj);
+}
+
+/**
  * iommufd_object_destroy_now() - remove a published object nobody uses
  * @ictx: context
  * @obj: object with users == 1
@@ -151,7 +172,7 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx)
 	while (progress) {
 		progress = false;
 		xa_for_each(&ictx->objects, index, obj) {
-			if (refcount_read(&obj->users) != 1)
+			if (iommufd_object_busy(obj))
 				continue;
 			iommufd_object_destroy_now(ictx, obj);
 			progress = true;
@@ -171,7 +192,7 @@ int iommufd_destroy(struct iommufd_ucmd *ucmd)
 	obj = iommufd_get_object(ucmd->ictx, cmd->id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	if (refcount_read(&obj->users) != 1)
+	if (iommufd_object_busy(obj))
 		return -EBUSY;
 	iommufd_object_destroy_now(ucmd->ictx, obj);
 	return 0;

@@ -37,6 +37,17 @@ static void st_stdev_destroy(struct iommufd_driver_object *dobj)
 	iommufd_device_unbind(st->idev);
 }
 
+/*
+ * Only the file's table and this object hold the device: anything more (a
+ * vDEVICE) must go first, as upstream's IOMMU_DESTROY of a device in use.
+ */
+static bool st_stdev_busy(struct iommufd_driver_object *dobj)
+{
+	struct st_stdev *st = container_of(dobj, struct st_stdev, dobj);
+
+	return refcount_read(&st->idev->obj.users) > 2;
+}
+
 static int st_add_reserved(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
 	struct iommufd_ioas *ioas;
@@ -70,6 +81,7 @@ static int st_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 		return PTR_ERR(obj);
 	st = container_of(obj, struct st_stdev, dobj.obj);
 	st->dobj.destroy = st_stdev_destroy;
+	st->dobj.busy = st_stdev_busy;
 
 	sdev = st_dev_create(flags);
 	if (IS_ERR(sdev)) {
