@@ -10,12 +10,14 @@
  * device DMA row uses the module's own IOMMU_MOCK_DMA (upstream has no such
  * command); it is compared with a plain userspace memcpy.
  *
- * Every figure is measured in several rounds; rounds alternate which side
- * goes first (the per-call figures also interleave the two sides in 20
- * slices within each round), and the table shows the median of the rounds. The ratio column
- * is module cost / upstream cost (time or bytes; for throughput rows the
- * inverse of the MB/s ratio), so lower is better and <= 1.0 means the module
- * is at least as fast or as small. Raw per-round values follow the table.
+ * Every figure is measured in several rounds after an untimed warm-up;
+ * rounds alternate which side goes first, and the per-call figures also
+ * interleave the two sides in slices within each round. The table shows
+ * each side's median over the rounds and, as the ratio, the median of the
+ * per-round ratios module cost / upstream cost (time or bytes; for
+ * throughput rows the inverse of the MB/s ratio), so lower is better and
+ * <= 1.0 means the module is at least as fast or as small. Raw per-round
+ * values follow the table.
  *
  * Usage: iommufd_bench [-r ROUNDS] [-u UPSTREAM_DEV] [-m MODULE_DEV] [-q]
  *   -q  quick: small counts (a smoke test of the program, not a benchmark)
@@ -268,27 +270,46 @@ static double median(const double *v, int n)
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
-/* Spread of a row: the larger (max - min) / median of its two sides. */
-static double noise(const struct row *r)
+/*
+ * Module/upstream cost ratio of round @k of a row (for MB/s rows the inverse
+ * of the throughput ratio), or -1 when a side lacks that round.
+ */
+static double round_ratio(const struct row *r, int k)
 {
-	double worst = 0;
-	int s, k;
+	double up, mod;
 
-	for (s = 0; s < NSIDES; s++) {
-		double lo, hi, md;
+	if (k >= r->n[UP] || k >= r->n[MOD])
+		return -1;
+	up = r->v[UP][k];
+	mod = r->v[MOD][k];
+	if (up <= 0 || mod <= 0)
+		return -1;
+	return r->kind == THROUGHPUT ? up / mod : mod / up;
+}
 
-		if (!r->n[s])
+/*
+ * The ratio of a row: the median of its per-round ratios. The two sides of
+ * a round ran back to back (or interleaved), so load from other jobs on the
+ * machine, which drifts over seconds, mostly cancels in each round's ratio.
+ * @lo and @hi get the smallest and largest per-round ratio.
+ */
+static double row_ratio(const struct row *r, double *lo, double *hi)
+{
+	double v[MAX_ROUNDS];
+	int k, n = 0;
+
+	for (k = 0; k < MAX_ROUNDS; k++) {
+		double x = round_ratio(r, k);
+
+		if (x < 0)
 			continue;
-		lo = hi = r->v[s][0];
-		for (k = 1; k < r->n[s]; k++) {
-			lo = r->v[s][k] < lo ? r->v[s][k] : lo;
-			hi = r->v[s][k] > hi ? r->v[s][k] : hi;
-		}
-		md = median(r->v[s], r->n[s]);
-		if (md > 0 && (hi - lo) / md > worst)
-			worst = (hi - lo) / md;
+		if (!n || x < *lo)
+			*lo = x;
+		if (!n || x > *hi)
+			*hi = x;
+		v[n++] = x;
 	}
-	return worst;
+	return n ? median(v, n) : -1;
 }
 
 /* Order of the two sides in round @r: alternate who goes first. */
@@ -859,16 +880,15 @@ static void print_table(void)
 	int i, s, k, worst = -1;
 	double worst_ratio = 0;
 
-	printf("\n%-52s %-7s %12s %12s %8s %6s\n", "figure", "unit", "upstream",
-	       "module", "mod/up", "noise");
+	printf("\n%-52s %-7s %12s %12s %8s  %s\n", "figure", "unit", "upstream",
+	       "module", "mod/up", "range");
 	for (i = 0; i < nrows; i++) {
 		struct row *r = &rows[i];
-		double m[NSIDES], ratio = -1;
+		double m[NSIDES], ratio, lo = 0, hi = 0;
 
 		for (s = 0; s < NSIDES; s++)
 			m[s] = r->n[s] ? median(r->v[s], r->n[s]) : -1;
-		if (r->n[UP] && r->n[MOD] && m[UP] > 0 && m[MOD] > 0)
-			ratio = r->kind == THROUGHPUT ? m[UP] / m[MOD] : m[MOD] / m[UP];
+		ratio = row_ratio(r, &lo, &hi);
 		printf("%-52s %-7s ", r->name, r->unit);
 		for (s = 0; s < NSIDES; s++) {
 			if (!r->n[s])
@@ -879,22 +899,23 @@ static void print_table(void)
 				printf("%12.*f ", m[s] < 100 ? 2 : 0, m[s]);
 		}
 		if (ratio < 0)
-			printf("%8s ", "n/a");
+			printf("%8s\n", "n/a");
 		else
-			printf("%6.2f%s ", ratio, ratio > 1.0 ? " *" : "  ");
-		printf("%5.0f%%\n", noise(r) * 100);
+			printf("%6.2f%s  %.2f-%.2f\n", ratio, ratio > 1.0 ? " *" : "  ", lo, hi);
 		if (!r->single && ratio > worst_ratio) {
 			worst_ratio = ratio;
 			worst = i;
 		}
 	}
-	printf("\nmod/up: module cost / upstream cost (time or bytes per op; for MB/s\n"
-	       "rows upstream MB/s / module MB/s). Lower is better; * marks > 1.0.\n"
-	       "MOCK_DMA rows compare the module's device DMA with a userspace memcpy\n"
-	       "of the same size (upstream has no DMA command); the ACCESS_RW rows\n"
-	       "compare upstream's emulated access path on both sides.\n"
-	       "noise: the larger (max - min) / median over the rounds of either side.\n"
-	       "Medians of %d rounds; rounds alternate which side goes first.\n", rounds);
+	printf("\nupstream, module: medians of %d rounds. mod/up: median of the per-round\n"
+	       "ratios module cost / upstream cost (time or bytes per op; for MB/s rows\n"
+	       "upstream MB/s / module MB/s); range: smallest and largest per-round\n"
+	       "ratio. Lower is better; * marks a ratio above 1.0. Rounds alternate which\n"
+	       "side goes first; the per-call rows interleave the sides in %d slices.\n"
+	       "MOCK_DMA rows compare the module's device DMA with a userspace memcpy of\n"
+	       "the same size (upstream has no DMA command); the ACCESS_RW rows compare\n"
+	       "upstream's emulated access path (IOMMU_TEST_OP_ACCESS_RW) on both sides.\n",
+	       rounds, SLICES);
 	if (worst >= 0)
 		printf("Highest module/upstream ratio: %.2f (%s)\n", worst_ratio,
 		       rows[worst].name);
