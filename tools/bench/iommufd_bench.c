@@ -59,6 +59,8 @@
 #define MAX_ROUNDS 15
 /* Interleaved slices per round of the per-call figures. */
 #define SLICES 20
+/* Tries per round of the 1 GiB map/unmap rows; the best one counts. */
+#define BIG_TRIES 3
 
 enum { UP, MOD, NSIDES };
 static const char *side_name[NSIDES] = { "upstream", "module" };
@@ -506,30 +508,53 @@ static void bench_big(const char *what_map, const char *what_unmap, char *mem)
 		    !map_fixed(c[s].fd, c[s].ioas, mem, big_len / 16, IOVA_BASE))
 			unmap(c[s].fd, c[s].ioas, IOVA_BASE, big_len / 16);
 	}
+	/*
+	 * One map + unmap takes about a second under TCG, long enough for a
+	 * burst of load from other jobs to land in it: each round keeps the
+	 * best of BIG_TRIES interleaved tries per side (load only adds time).
+	 */
 	for (rd = 0; rd < rounds; rd++) {
-		for (i = 0; i < NSIDES; i++) {
-			double t0, t1;
-			int rc;
+		double bm[NSIDES] = { 0 }, bu[NSIDES] = { 0 };
+		bool ok[NSIDES];
+		int t;
 
-			s = side_at(rd, i);
-			if (c[s].fd < 0)
-				continue;
-			t0 = now_ns();
-			rc = map_fixed(c[s].fd, c[s].ioas, mem, big_len, IOVA_BASE);
-			t1 = now_ns();
-			if (rc) {
-				fail(what_map, s, -rc);
-				continue;
+		for (s = 0; s < NSIDES; s++)
+			ok[s] = c[s].fd >= 0;
+		for (t = 0; t < BIG_TRIES; t++) {
+			for (i = 0; i < NSIDES; i++) {
+				double t0, t1;
+				int rc;
+
+				s = side_at(rd + t, i);
+				if (!ok[s])
+					continue;
+				t0 = now_ns();
+				rc = map_fixed(c[s].fd, c[s].ioas, mem, big_len, IOVA_BASE);
+				t1 = now_ns();
+				if (rc) {
+					fail(what_map, s, -rc);
+					ok[s] = false;
+					continue;
+				}
+				if (!t || t1 - t0 < bm[s])
+					bm[s] = t1 - t0;
+				t0 = now_ns();
+				rc = unmap(c[s].fd, c[s].ioas, IOVA_BASE, big_len);
+				t1 = now_ns();
+				if (rc) {
+					fail(what_unmap, s, -rc);
+					ok[s] = false;
+					continue;
+				}
+				if (!t || t1 - t0 < bu[s])
+					bu[s] = t1 - t0;
 			}
-			row_add(rm, s, (t1 - t0) / 1e6);
-			t0 = now_ns();
-			rc = unmap(c[s].fd, c[s].ioas, IOVA_BASE, big_len);
-			t1 = now_ns();
-			if (rc) {
-				fail(what_unmap, s, -rc);
+		}
+		for (s = 0; s < NSIDES; s++) {
+			if (!ok[s])
 				continue;
-			}
-			row_add(ru, s, (t1 - t0) / 1e6);
+			row_add(rm, s, bm[s] / 1e6);
+			row_add(ru, s, bu[s] / 1e6);
 		}
 	}
 	for (s = 0; s < NSIDES; s++)
@@ -911,11 +936,12 @@ static void print_table(void)
 	       "ratios module cost / upstream cost (time or bytes per op; for MB/s rows\n"
 	       "upstream MB/s / module MB/s); range: smallest and largest per-round\n"
 	       "ratio. Lower is better; * marks a ratio above 1.0. Rounds alternate which\n"
-	       "side goes first; the per-call rows interleave the sides in %d slices.\n"
+	       "side goes first; the per-call rows interleave the sides in %d slices;\n"
+	       "the 1 GiB rows keep per side and round the best of %d interleaved tries.\n"
 	       "MOCK_DMA rows compare the module's device DMA with a userspace memcpy of\n"
 	       "the same size (upstream has no DMA command); the ACCESS_RW rows compare\n"
 	       "upstream's emulated access path (IOMMU_TEST_OP_ACCESS_RW) on both sides.\n",
-	       rounds, SLICES);
+	       rounds, SLICES, BIG_TRIES);
 	if (worst >= 0)
 		printf("Highest module/upstream ratio: %.2f (%s)\n", worst_ratio,
 		       rows[worst].name);
