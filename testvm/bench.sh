@@ -27,6 +27,7 @@ rounds=${BENCH_ROUNDS:-5}
 quick=${BENCH_QUICK:-0}
 mkdir -p "$B/logs"
 
+"$TOP/testvm/deps.sh"
 "$TOP/testvm/bench-kernel.sh"
 image=$KSRC/arch/x86/boot/bzImage
 [[ -f $image ]] || die "no bench kernel image $image"
