@@ -77,3 +77,10 @@ check:
 
 demo:
 	bash testvm/demo.sh
+
+# make bench: the module against upstream iommufd (CONFIG_IOMMUFD_TEST) side
+# by side in one QEMU boot of a 6.12 kernel built once from linux-source-6.12
+# (testvm/bench.sh, Documentation/bench.rst). Not part of make check.
+.PHONY: bench
+bench:
+	bash testvm/bench.sh
