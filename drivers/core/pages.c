@@ -22,6 +22,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/user.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -551,6 +552,7 @@ void iopt_domain_unmap_range(struct miommu_domain *domain, unsigned long iova,
 				   &count);
 		if (WARN_ON(!size))
 			return;
+		count = min(count, max(SZ_2M / size, 1UL));
 		domain->ops->unmap_pages(domain, iova, size, count);
 		iova += size * count;
 		length -= size * count;
@@ -590,6 +592,8 @@ int iopt_domain_map_range(struct miommu_domain *domain, unsigned long iova,
 			rc = -EINVAL;
 			goto out_unmap;
 		}
+		/* Bounded driver calls: a run may be a gigabyte of one folio */
+		count = min(count, max(SZ_2M / size, 1UL));
 		rc = domain->ops->map_pages(domain, iova + done, paddr + done,
 					    size, count, prot, &mapped);
 		if (rc) {
@@ -599,6 +603,7 @@ int iopt_domain_map_range(struct miommu_domain *domain, unsigned long iova,
 			goto out_unmap;
 		}
 		done += size * count;
+		cond_resched();
 	}
 	return 0;
 
@@ -623,6 +628,8 @@ int iopt_area_map_domain(struct iopt_area *area, struct miommu_domain *domain,
 	struct iopt_pages *pages = area->pages;
 	unsigned long index = area->first_index, iova = iopt_area_iova(area);
 	unsigned long end = iopt_area_last_iova(area) + 1;
+	XA_STATE(xas, &pages->pfns, index);
+	unsigned long pfns[64], n = 0, k = 0;
 	unsigned long run_iova = iova;
 	phys_addr_t run_pa = 0, pa;
 	unsigned long run_len = 0;
@@ -632,13 +639,29 @@ int iopt_area_map_domain(struct iopt_area *area, struct miommu_domain *domain,
 		unsigned long offset = index == area->first_index ?
 				       area->page_offset : 0;
 		unsigned long len = min(end - iova, PAGE_SIZE - offset);
-		struct page *page = iopt_pages_page(pages, index);
+		void *entry;
 
-		if (WARN_ON(!page)) {
+		/* pfns come in batches of one xarray walk each */
+		if (k == n) {
+			n = min_t(unsigned long, ARRAY_SIZE(pfns),
+				  area->last_index - index + 1);
+			rcu_read_lock();
+			xas_set(&xas, index);
+			for (k = 0; k < n; k++) {
+				do {
+					entry = k ? xas_next(&xas) : xas_load(&xas);
+				} while (xas_retry(&xas, entry));
+				pfns[k] = entry ? xa_to_value(entry) : 0;
+			}
+			rcu_read_unlock();
+			k = 0;
+			cond_resched();
+		}
+		if (WARN_ON(!pfns[k])) {
 			rc = -EFAULT;
 			goto out_unmap;
 		}
-		pa = page_to_phys(page) + offset;
+		pa = PFN_PHYS(pfns[k++]) + offset;
 		if (run_len && run_pa + run_len != pa) {
 			rc = iopt_domain_map_range(domain, run_iova, run_pa,
 						   run_len, area->prot,
@@ -653,8 +676,6 @@ int iopt_area_map_domain(struct iopt_area *area, struct miommu_domain *domain,
 		run_len += len;
 		iova += len;
 		index++;
-		if (!(index % 512))
-			cond_resched();
 	}
 	rc = iopt_domain_map_range(domain, run_iova, run_pa, run_len,
 				   area->prot, small_pages);

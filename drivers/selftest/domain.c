@@ -189,9 +189,16 @@ static size_t st_unmap_pages(struct miommu_domain *domain, unsigned long iova,
 	unsigned long first = iova / ST_IO_PAGE_SIZE, i;
 	size_t total = pgsize * pgcount;
 
+	/* The lock is dropped every 1024 PTEs: an unmap may be gigabytes */
 	xa_lock(&sd->ptes);
-	for (i = 0; i < total / ST_IO_PAGE_SIZE; i++)
+	for (i = 0; i < total / ST_IO_PAGE_SIZE; i++) {
 		__xa_erase(&sd->ptes, first + i);
+		if (!((i + 1) % 1024)) {
+			xa_unlock(&sd->ptes);
+			cond_resched();
+			xa_lock(&sd->ptes);
+		}
+	}
 	xa_unlock(&sd->ptes);
 	return total;
 }
