@@ -536,7 +536,8 @@ static void end(enum op op, int err, const char *desc)
 /*
  * Issue one iommufd command whose struct (@size bytes, first __u32 the size)
  * is at @s: placed in the arena with a random size mutation, the answer
- * copied back to @s when the struct was passed whole. Returns 0 or errno.
+ * copied back to @s (as far as the size given). Returns 0, errno, or -1
+ * for a success whose reply could not be read (bad struct pointer).
  */
 static int issue(struct ctx *c, enum op op, int fd, unsigned long req, void *s,
 		 uint32_t size, unsigned int extra)
@@ -544,7 +545,7 @@ static int issue(struct ctx *c, enum op op, int fd, unsigned long req, void *s,
 	unsigned int place = 0, x = rnd(&c->r, 100);
 	uint32_t usize = size, tail = 0;
 	uint8_t *arg = arena;
-	bool nonzero_tail = false, whole = true;
+	bool nonzero_tail = false;
 	char desc[DESC];
 	int rc, err;
 
@@ -571,7 +572,6 @@ static int issue(struct ctx *c, enum op op, int fd, unsigned long req, void *s,
 	} else if (x < 98) {
 		place = 5;		/* huge size */
 		usize = one_in(&c->r, 2) ? UINT32_MAX : (uint32_t)rng_next(&c->r);
-		whole = usize >= size;
 	} else {
 		place = 6;		/* bad pointer */
 		switch (rnd(&c->r, 4)) {
@@ -580,10 +580,7 @@ static int issue(struct ctx *c, enum op op, int fd, unsigned long req, void *s,
 		case 2: arg = bufs[B_NONE].p; break;
 		default: arg = (uint8_t *)(uintptr_t)0xffff888000001000ULL; break;
 		}
-		whole = false;
 	}
-	if (place == 1)
-		whole = false;
 	if (place != 6) {
 		memcpy(arg, s, size);
 		memcpy(arg, &usize, sizeof(usize));
@@ -612,10 +609,14 @@ static int issue(struct ctx *c, enum op op, int fd, unsigned long req, void *s,
 	if (!err && place == 4)
 		problem("%s succeeded although its struct runs into an unmapped page: %s",
 			op_names[op], desc);
-	if (!err && whole && place != 6)
-		memcpy(s, arg, size);
-	/* success without the whole reply: the caller must not use outputs */
-	if (!err && (!whole || place == 6))
+	/*
+	 * The reply: the kernel writes back what userspace said it has. A short
+	 * struct that succeeded still covers the outputs (every command's
+	 * minimum size does), so they are used too; a bad pointer has none.
+	 */
+	if (!err && place != 6)
+		memcpy(s, arg, usize < size ? usize : size);
+	if (!err && place == 6)
 		return -1;
 	return err;
 }
@@ -1756,6 +1757,8 @@ static enum op pick_op(struct ctx *c)
 	return OP_IOAS_ALLOC;
 }
 
+static void close_unknown_fds(void);
+
 /* Close every fd of the iteration, in random order. */
 static void close_all(struct ctx *c)
 {
@@ -1776,6 +1779,45 @@ static void close_all(struct ctx *c)
 	for (i = 0; i < n; i++)
 		close(all[i]);
 	c->nfd = c->naf = c->nff = 0;
+	close_unknown_fds();
+}
+
+static unsigned int refs_reported[NR_BUFS];
+static int devs_reported = -1;
+static long pin_reported;
+
+/*
+ * Files the iteration did not learn about (a reply it could not read) keep
+ * their iommufd alive: close every anon-inode or device fd above stderr
+ * that is not the memfd, and say so.
+ */
+static void close_unknown_fds(void)
+{
+	char path[64], target[256];
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	ssize_t n;
+	int fd;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		fd = atoi(de->d_name);
+		if (fd <= 2 || fd == memfd_fd || fd == dirfd(d))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		if (strncmp(target, "anon_inode:", 11) && strcmp(target, g_dev))
+			continue;
+		if (g_verbose)
+			printf("# closing fd %d (%s) the iteration did not know\n",
+			       fd, target);
+		close(fd);
+	}
+	closedir(d);
 }
 
 /* Nothing pinned, no device left behind, limit back to upstream's default. */
@@ -1798,7 +1840,8 @@ static void check_clean(const char *when, int dev_baseline, bool all_bufs)
 		if (!bufs[i].refs_checkable || (!all_bufs && i == B_PRIV))
 			continue;
 		rc = check_refs(fd, bufs[i].p, bufs[i].len, 0);
-		if (rc)
+		/* a lasting leak is reported once, not after every iteration */
+		if (rc && !refs_reported[i]++)
 			problem("%s: MD_CHECK_REFS refs=0 on buffer %s (%p, %" PRIu64
 				" pages) failed: %s (a page is still pinned)",
 				when, buf_names[i], bufs[i].p, bufs[i].len / FZ_PAGE,
@@ -1806,12 +1849,16 @@ static void check_clean(const char *when, int dev_baseline, bool all_bufs)
 	}
 	close(fd);
 	devs = count_mock_devices();
-	if (devs != dev_baseline)
-		problem("%s: %d mock devices in sysfs, %d before the iteration",
+	if (devs != dev_baseline && devs != devs_reported) {
+		problem("%s: %d mock devices in sysfs, %d before the run",
 			when, devs, dev_baseline);
+		devs_reported = devs;
+	}
 	pin = proc_status_kb("VmPin");
-	if (pin > 0)
+	if (pin > 0 && pin != pin_reported) {
 		problem("%s: VmPin is %ld kB with every iommufd closed", when, pin);
+		pin_reported = pin;
+	}
 }
 
 /* Without CAP_IPC_LOCK pinned pages are charged to RLIMIT_MEMLOCK. */

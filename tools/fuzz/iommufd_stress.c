@@ -772,27 +772,40 @@ static void close_world(struct rng *r)
 		close(fds[i]);
 }
 
+/* A lasting leak is reported once, not after every round. */
+static bool refs_reported[2];
+static int devs_reported = -1;
+static long pin_reported;
+
 static void check_clean(int dev_baseline)
 {
 	int fd = open_dev(), rc, devs;
 	long pin;
 
 	rc = check_refs(fd, sbuf, BUF_PAGES * FZ_PAGE, 0);
-	if (rc)
+	if (rc && !refs_reported[0]) {
+		refs_reported[0] = true;
 		problem("MD_CHECK_REFS refs=0 on the shared buffer: %s (a page is still pinned)",
 			errno_name(-rc));
+	}
 	rc = check_refs(fd, pbuf, BUF_PAGES * FZ_PAGE, 0);
-	if (rc)
+	if (rc && !refs_reported[1]) {
+		refs_reported[1] = true;
 		problem("MD_CHECK_REFS refs=0 on the private buffer: %s (a page is still pinned)",
 			errno_name(-rc));
+	}
 	close(fd);
 	devs = count_mock_devices();
-	if (devs != dev_baseline)
-		problem("%d mock devices in sysfs after the round, %d before",
+	if (devs != dev_baseline && devs != devs_reported) {
+		devs_reported = devs;
+		problem("%d mock devices in sysfs after the round, %d before the run",
 			devs, dev_baseline);
+	}
 	pin = proc_status_kb("VmPin");
-	if (pin > 0)
+	if (pin > 0 && pin != pin_reported) {
+		pin_reported = pin;
 		problem("VmPin is %ld kB with every iommufd closed", pin);
+	}
 }
 
 /* A process of the round: @nthreads workers until the round ends. */
