@@ -260,6 +260,8 @@ struct ctx {
 	unsigned int nids[NR_KINDS];
 	uint64_t iova[16];
 	unsigned int niova;
+	struct { uint64_t iova, uptr, len; } map[POOL];	/* recent maps */
+	unsigned int nmap;
 	uint32_t cookie[POOL];
 	unsigned int ncookie;
 	bool child;
@@ -405,6 +407,23 @@ static uint64_t pick_len(struct ctx *c)
 	return wild64(&c->r);
 }
 
+/*
+ * A wild user pointer that cannot name memory of this process: devices
+ * write through what IOAS_MAP maps, so a random address that happened to
+ * hit the fuzzer's own state, stack or heap would corrupt it.
+ */
+static uint64_t wild_uptr(struct rng *r)
+{
+	switch (rnd(r, 6)) {
+	case 0: return U64P(bufs[B_HOLE].p) + rnd(r, bufs[B_HOLE].len);
+	case 1: return 0xffff888000000000ULL + rnd(r, 1ULL << 30);
+	case 2: return 1ULL << 63;			/* non-canonical */
+	case 3: return UINT64_MAX - rnd(r, 2 * FZ_PAGE);
+	case 4: return (1ULL << 47) + rnd(r, 1ULL << 20) * FZ_PAGE;
+	default: return rnd(r, 0x10000) & ~(FZ_PAGE - 1);	/* below mmap_min_addr */
+	}
+}
+
 /* A user pointer for @len bytes; usually inside one of the buffers. */
 static uint64_t pick_uptr(struct ctx *c, uint64_t len)
 {
@@ -415,7 +434,7 @@ static uint64_t pick_uptr(struct ctx *c, uint64_t len)
 	if (x < 3)
 		return 0;
 	if (x < 6)
-		return wild64(&c->r);
+		return wild_uptr(&c->r);
 	if (x < 50)
 		b = B_PRIV;
 	else if (x < 62)
@@ -438,6 +457,29 @@ static uint64_t pick_uptr(struct ctx *c, uint64_t len)
 	if (one_in(&c->r, 12))
 		off += rnd(&c->r, FZ_PAGE);
 	return U64P(bufs[b].p) + off;
+}
+
+/*
+ * Half the time an (iova, uptr, length) inside a mapping made earlier, so
+ * pins, reads and checks that name the right pages get through.
+ */
+static bool pick_mapped(struct ctx *c, __u64 *iova, __u64 *uptr,
+			__u64 *len)
+{
+	unsigned int n = c->nmap < POOL ? c->nmap : POOL, m;
+	uint64_t pages, off;
+
+	if (!n || one_in(&c->r, 2))
+		return false;
+	m = rnd(&c->r, n);
+	pages = c->map[m].len / FZ_PAGE;
+	if (!pages || pages > (1ULL << 20))
+		return false;
+	off = rnd(&c->r, pages) * FZ_PAGE;
+	*iova = c->map[m].iova + off;
+	*uptr = c->map[m].uptr + off;
+	*len = (1 + rnd(&c->r, (c->map[m].len - off) / FZ_PAGE)) * FZ_PAGE;
+	return true;
 }
 
 /* Usually a subset of @valid, sometimes 0 or stray bits. */
@@ -714,8 +756,14 @@ static void g_ioas_map(struct ctx *c)
 	s.length = pick_len(c);
 	s.user_va = pick_uptr(c, s.length);
 	s.iova = pick_iova(c);
-	if (!issue(c, OP_IOAS_MAP, pick_fd(c), IOMMU_IOAS_MAP, &s, sizeof(s), 0))
+	if (!issue(c, OP_IOAS_MAP, pick_fd(c), IOMMU_IOAS_MAP, &s, sizeof(s), 0)) {
+		unsigned int m = c->nmap++ % POOL;
+
 		push_iova(c, s.iova);
+		c->map[m].iova = s.iova;
+		c->map[m].uptr = s.user_va;
+		c->map[m].len = s.length;
+	}
 }
 
 static void g_ioas_unmap(struct ctx *c)
@@ -1144,6 +1192,12 @@ static void g_dma(struct ctx *c)
 	s.iova = pick_iova(c);
 	s.length = one_in(&c->r, 10) ? wild64(&c->r) : 1 + rnd(&c->r, 16 * FZ_PAGE);
 	s.uptr = pick_uptr(c, s.length);
+	if (one_in(&c->r, 2)) {
+		__u64 u, l;
+
+		if (pick_mapped(c, &s.iova, &u, &l) && l <= 16 * FZ_PAGE)
+			s.length = l;	/* uptr stays a buffer of ours */
+	}
 	issue(c, OP_MOCK_DMA, pick_fd(c), IOMMU_MOCK_DMA, &s, sizeof(s), 0);
 }
 
@@ -1214,6 +1268,8 @@ static void g_t_check_map(struct ctx *c)
 	t.check_map.iova = pick_iova(c);
 	t.check_map.length = pick_len(c);
 	t.check_map.uptr = pick_uptr(c, t.check_map.length);
+	pick_mapped(c, &t.check_map.iova, &t.check_map.uptr,
+		    &t.check_map.length);
 	test_cmd(c, OP_T_CHECK_MAP, &t, IOMMU_TEST_OP_MD_CHECK_MAP);
 }
 
@@ -1253,6 +1309,7 @@ static void g_t_create_access(struct ctx *c)
 static void g_t_access_pages(struct ctx *c)
 {
 	struct iommu_test_cmd t = {};
+	__u64 iova, uptr, len;
 
 	t.id = pick_access_fd(c);
 	t.access_pages.flags = pick_flags(c, MOCK_FLAGS_ACCESS_WRITE |
@@ -1263,6 +1320,12 @@ static void g_t_access_pages(struct ctx *c)
 				      (rnd(&c->r, 8) * FZ_PAGE) << 32;
 	t.access_pages.length = pick_len(c);
 	t.access_pages.uptr = pick_uptr(c, t.access_pages.length);
+	if (!(t.access_pages.flags & MOCK_FLAGS_ACCESS_SYZ) &&
+	    pick_mapped(c, &iova, &uptr, &len)) {
+		t.access_pages.iova = iova;
+		t.access_pages.uptr = uptr;
+		t.access_pages.length = len;
+	}
 	if (!test_cmd(c, OP_T_ACCESS_PAGES, &t, IOMMU_TEST_OP_ACCESS_PAGES))
 		push_id(c, K_APAGES, t.access_pages.out_access_pages_id);
 }

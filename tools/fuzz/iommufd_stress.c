@@ -193,9 +193,25 @@ static uint32_t any_id(struct worker *w)
 	}
 }
 
+/*
+ * Slot k of an IOAS: IOVA base + k * 16 pages, always backed by the same
+ * user memory (16 pages of the shared or the private buffer), so an access
+ * pin of slot k names the pages a map of slot k pinned.
+ */
+#define NSLOTS 16
+static uint64_t slot_iova_k(unsigned int k)
+{
+	return MOCK_APERTURE_START + k * 16 * FZ_PAGE;
+}
+
+static uint8_t *slot_uptr(unsigned int k)
+{
+	return ((k & 4) ? pbuf : sbuf) + (k % 4) * 16 * FZ_PAGE;
+}
+
 static uint64_t slot_iova(struct worker *w)
 {
-	return MOCK_APERTURE_START + rnd(&w->r, 16) * 16 * FZ_PAGE;
+	return slot_iova_k(rnd(&w->r, NSLOTS));
 }
 
 static uint8_t *pick_buf(struct worker *w, uint64_t len)
@@ -233,10 +249,13 @@ static void act(struct worker *w, enum action a)
 		s.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
 		if (rnd(&w->r, 3))
 			s.flags |= IOMMU_IOAS_MAP_FIXED_IOVA;
+		unsigned int k = rnd(&w->r, NSLOTS);
+
 		s.ioas_id = PICK(sh->ioas, &w->r);
 		s.length = (1 + rnd(&w->r, 16)) * FZ_PAGE;
-		s.user_va = U64P(pick_buf(w, s.length));
-		s.iova = slot_iova(w);
+		s.user_va = U64P(rnd(&w->r, 8) ? slot_uptr(k) :
+				 pick_buf(w, s.length));
+		s.iova = slot_iova_k(k);
 		xioctl(w, a, fd, IOMMU_IOAS_MAP, &s, 0);
 		break;
 	}
@@ -395,9 +414,11 @@ static void act(struct worker *w, enum action a)
 
 		t.id = PICK(sh->access_fd, &w->r);
 		t.access_pages.flags = rnd(&w->r, 2) ? MOCK_FLAGS_ACCESS_WRITE : 0;
+		unsigned int k = rnd(&w->r, NSLOTS), off = rnd(&w->r, 4);
+
 		t.access_pages.length = (1 + rnd(&w->r, 4)) * FZ_PAGE;
-		t.access_pages.iova = slot_iova(w);
-		b = pick_buf(w, t.access_pages.length);
+		t.access_pages.iova = slot_iova_k(k) + off * FZ_PAGE;
+		b = slot_uptr(k) + off * FZ_PAGE;
 		t.access_pages.uptr = U64P(b);
 		if (!test_cmd(w, a, fd, &t, IOMMU_TEST_OP_ACCESS_PAGES))
 			PUT(sh->apages, &w->r, t.access_pages.out_access_pages_id);
