@@ -152,34 +152,62 @@ static bool huge_is_hugetlb;
 static uint8_t *arena;
 #define ARENA_LEN (2 * FZ_PAGE)
 
-static void setup_buffers(void)
+/*
+ * A mapping with an inaccessible page right below and right above it, so a
+ * kernel write that runs past a buffer faults instead of landing in the
+ * fuzzer's own state. @align: alignment of the start (hugetlb: 2 MiB).
+ */
+static uint8_t *map_guarded(uint64_t len, int prot, int flags, int fd,
+			    uint64_t align)
 {
+	uint64_t total = len + 2 * align + 2 * FZ_PAGE;
+	uint8_t *res = mmap(NULL, total, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	uint8_t *p;
 
+	if (res == MAP_FAILED)
+		return MAP_FAILED;
+	p = (uint8_t *)(((uintptr_t)res + FZ_PAGE + align - 1) &
+			~(uintptr_t)(align - 1));
+	if (mmap(p, len, prot, flags | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		munmap(res, total);
+		return MAP_FAILED;
+	}
+	return p;
+}
+
+static void setup_buffers(void)
+{
+	const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+
 	bufs[B_PRIV].len = 64 * FZ_PAGE;
-	bufs[B_PRIV].p = mmap(NULL, bufs[B_PRIV].len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bufs[B_PRIV].p = map_guarded(bufs[B_PRIV].len, PROT_READ | PROT_WRITE,
+				     anon, -1, FZ_PAGE);
 	bufs[B_SHARED].len = 64 * FZ_PAGE;
-	bufs[B_SHARED].p = mmap(NULL, bufs[B_SHARED].len,
-				PROT_READ | PROT_WRITE,
-				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	bufs[B_SHARED].p = map_guarded(bufs[B_SHARED].len,
+				       PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, FZ_PAGE);
 	bufs[B_MEMFD].len = 32 * FZ_PAGE;
 	memfd_fd = memfd_create("iommufd_fuzz", 0);
 	if (memfd_fd >= 0 && !ftruncate(memfd_fd, bufs[B_MEMFD].len))
-		bufs[B_MEMFD].p = mmap(NULL, bufs[B_MEMFD].len,
-				       PROT_READ | PROT_WRITE, MAP_SHARED,
-				       memfd_fd, 0);
+		bufs[B_MEMFD].p = map_guarded(bufs[B_MEMFD].len,
+					      PROT_READ | PROT_WRITE, MAP_SHARED,
+					      memfd_fd, FZ_PAGE);
 	else
 		bufs[B_MEMFD].p = MAP_FAILED;
 	bufs[B_RO].len = 16 * FZ_PAGE;
-	bufs[B_RO].p = mmap(NULL, bufs[B_RO].len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bufs[B_RO].p = map_guarded(bufs[B_RO].len, PROT_READ | PROT_WRITE, anon,
+				   -1, FZ_PAGE);
 	bufs[B_NONE].len = 16 * FZ_PAGE;
-	bufs[B_NONE].p = mmap(NULL, bufs[B_NONE].len, PROT_NONE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bufs[B_NONE].p = map_guarded(bufs[B_NONE].len, PROT_NONE, anon, -1,
+				     FZ_PAGE);
+	/*
+	 * The unmapped range is far below where mmap() places anything, so no
+	 * later mapping (the shared counters, thread stacks, malloc) can land
+	 * in it and be written through a "bad" pointer. Checked unmapped below.
+	 */
 	bufs[B_HOLE].len = 16 * FZ_PAGE;
-	bufs[B_HOLE].p = mmap(NULL, bufs[B_HOLE].len, PROT_NONE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bufs[B_HOLE].p = (uint8_t *)(uintptr_t)0x100000000000ULL;
 	for (int i = 0; i < NR_BUFS; i++) {
 		if (i == B_HUGE)
 			continue;
@@ -189,27 +217,30 @@ static void setup_buffers(void)
 			exit(2);
 		}
 	}
-	munmap(bufs[B_HOLE].p, bufs[B_HOLE].len);
+	if (msync(bufs[B_HOLE].p, bufs[B_HOLE].len, MS_ASYNC) != -1 ||
+	    errno != ENOMEM) {
+		fprintf(stderr, "iommufd_fuzz: %p is mapped, no hole\n",
+			bufs[B_HOLE].p);
+		exit(2);
+	}
 
 	/* 2 MiB: a hugetlb page if the kernel has one to give, else THP */
 	bufs[B_HUGE].len = 2ULL << 20;
-	p = mmap(NULL, bufs[B_HUGE].len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (p != MAP_FAILED) {
+	bufs[B_HUGE].p = map_guarded(bufs[B_HUGE].len, PROT_READ | PROT_WRITE,
+				     anon | MAP_HUGETLB, -1, bufs[B_HUGE].len);
+	if (bufs[B_HUGE].p != MAP_FAILED) {
 		huge_is_hugetlb = true;
 	} else {
-		p = mmap(NULL, 2 * bufs[B_HUGE].len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED) {
+		bufs[B_HUGE].p = map_guarded(bufs[B_HUGE].len,
+					     PROT_READ | PROT_WRITE, anon, -1,
+					     bufs[B_HUGE].len);
+		if (bufs[B_HUGE].p == MAP_FAILED) {
 			fprintf(stderr, "iommufd_fuzz: mmap huge: %s\n",
 				strerror(errno));
 			exit(2);
 		}
-		p = (uint8_t *)(((uintptr_t)p + bufs[B_HUGE].len - 1) &
-				~(uintptr_t)(bufs[B_HUGE].len - 1));
-		madvise(p, bufs[B_HUGE].len, MADV_HUGEPAGE);
+		madvise(bufs[B_HUGE].p, bufs[B_HUGE].len, MADV_HUGEPAGE);
 	}
-	bufs[B_HUGE].p = p;
 
 	memset(bufs[B_PRIV].p, 0x5a, bufs[B_PRIV].len);
 	memset(bufs[B_SHARED].p, 0xa5, bufs[B_SHARED].len);
@@ -222,8 +253,8 @@ static void setup_buffers(void)
 	bufs[B_MEMFD].refs_checkable = true;
 	bufs[B_RO].refs_checkable = true;
 
-	arena = mmap(NULL, ARENA_LEN + FZ_PAGE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	arena = map_guarded(ARENA_LEN + FZ_PAGE, PROT_READ | PROT_WRITE,
+			    anon, -1, FZ_PAGE);
 	if (arena == MAP_FAILED) {
 		perror("iommufd_fuzz: mmap arena");
 		exit(2);
