@@ -84,3 +84,9 @@ demo:
 .PHONY: bench
 bench:
 	bash testvm/bench.sh
+
+# Seeded ioctl fuzzer + multi-threaded stress in QEMU on the debug kernel
+# (tools/fuzz/, testvm/fuzz.sh): make fuzz [FUZZ_SECONDS=600] [FUZZ_SEED=hex]
+.PHONY: fuzz
+fuzz:
+	bash testvm/fuzz.sh debug-6.12 $${FUZZ_SECONDS:-600} $(FUZZ_SEED)
