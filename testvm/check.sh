@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `make check`: every gate of the project on three kernels.
 #   deps -> kernels -> debug kernel -> module builds (W=1, no warnings)
-#   -> sparse (C=2, 6.12 cloud headers) -> checkpatch -> static selftests + demo
-#   + upstream's iommufd kselftests (selftests/upstream)
+#   -> sparse (C=2, 6.12 cloud headers) -> checkpatch -> uAPI layout
+#   -> static selftests + demo + upstream's iommufd kselftests
 #   -> in QEMU on cloud-6.12, cloud-6.1, debug-6.12: the selftests, then
-#      upstream's (iommufd everywhere, iommufd_fail_nth on debug-6.12)
+#      upstream's (iommufd everywhere, iommufd_fail_nth on debug-6.12);
+#      then, on debug-6.12, the fuzzer and stress program (tools/fuzz) for
+#      CHECK_FUZZ_SECONDS (120) with a fixed seed, failing a gate on any
+#      problem
 # Last line: "N passed, M failed[, K skipped]": N/M sum the test cases of the
 # three kernels, M also counts 1 per failed gate; K counts upstream cases
 # that failed and are listed or pending in selftests/upstream/expectations
@@ -110,6 +113,14 @@ else
 	log "$(tail -n 1 "$LOGS/checkpatch.log")"
 fi
 
+# --- uAPI layout: upstream's sizes, offsets and numbers (tools/uapi-layout) --
+if ! timed uapi-layout make -s --no-print-directory -C "$TOP/tools/uapi-layout" >"$LOGS/uapi-layout.log" 2>&1; then
+	sed 's/^/    | /' "$LOGS/uapi-layout.log" | head -n 50 >&2
+	gate_fail uapi-layout
+else
+	log "$(tr '\n' ' ' <"$LOGS/uapi-layout.log")"
+fi
+
 # --- static selftests and demo -----------------------------------------
 # The VMs hold nothing but busybox: every binary must be static.
 static_check() {
@@ -169,10 +180,24 @@ run_one() {
 	rm -f "$LOGS/$k-test.log.result"
 	SKIP_BUILD=1 "$TOP/testvm/run-vm.sh" "$k" test >"$LOGS/$k-test.run" 2>&1 || true
 }
+# The seeded fuzzer and stress program (tools/fuzz) for a bounded time on
+# the debug kernel, after its tests in the same lane: a fixed seed so a run
+# can be replayed (make fuzz takes a random one and as long as asked).
+FUZZ_SECONDS=${CHECK_FUZZ_SECONDS:-120}
+FUZZ_SEED=${CHECK_FUZZ_SEED:-5eed1234}
+run_fuzz() {
+	if ((have_debug == 0)) || [[ -z ${built[debug-6.12]:-} ]]; then
+		echo "fuzz: not run (no debug kernel or module)" >"$LOGS/fuzz.run"
+		return
+	fi
+	VM_TIMEOUT=$((FUZZ_SECONDS + 600)) "$TOP/testvm/fuzz.sh" debug-6.12 \
+		"$FUZZ_SECONDS" "$FUZZ_SEED" >"$LOGS/fuzz.run" 2>&1
+	echo "rc=$?" >>"$LOGS/fuzz.run"
+}
 run_vms() {
 	local pids=()
 	log "booting ${KERNELS[*]} (consoles in $LOGS/<kernel>-test.log)"
-	run_one debug-6.12 &
+	{ run_one debug-6.12; run_fuzz; } &
 	pids+=($!)
 	{ run_one cloud-6.12; run_one cloud-6.1; } &
 	pids+=($!)
@@ -198,9 +223,15 @@ for k in "${KERNELS[@]}"; do
 	secs=$(cat "$LOGS/$k-test.log.secs" 2>/dev/null || echo '?')
 	times+=("vm:$k ${secs}s")
 done
+echo "===== fuzz (debug-6.12, ${FUZZ_SECONDS} s, seed 0x$FUZZ_SEED)"
+grep -v '^\[[0-9:]* ' "$LOGS/fuzz.run" | grep -v '^rc=' || true
+if ! grep -qx 'rc=0' "$LOGS/fuzz.run" 2>/dev/null; then
+	gate_fail "fuzz (console: $LOGS/debug-6.12-fuzz.log; replay: testvm/fuzz.sh debug-6.12 $FUZZ_SECONDS $FUZZ_SEED)"
+fi
 echo "====="
 for k in "${KERNELS[@]}"; do
 	grep -E "^$k: " "$LOGS/$k-test.run" | tail -n 1 || echo "$k: not run"
 done
+grep -E '^fuzz: ' "$LOGS/fuzz.run" | tail -n 1 || echo "fuzz: no summary"
 M=$((M + ${#failed_gates[@]}))
 final "$N" "$M" "$K"
