@@ -213,7 +213,20 @@ static long pages_pin_user(struct iopt_pages *pages, unsigned long uaddr,
 static void pages_unpin_batch(struct iopt_pages *pages, struct page **batch,
 			      unsigned long n)
 {
-	unpin_user_pages_dirty_lock(batch, n, pages->writable);
+	unsigned long i, run;
+
+	/*
+	 * Physically contiguous pages go back as one range: a folio is
+	 * dirtied and unpinned once, not once per small page.
+	 */
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n; run++)
+			if (page_to_pfn(batch[i + run]) !=
+			    page_to_pfn(batch[i]) + run)
+				break;
+		unpin_user_page_range_dirty_lock(batch[i], run,
+						 pages->writable);
+	}
 	pages->npinned -= n;
 	pages_account(pages, n, false);
 }
@@ -222,7 +235,7 @@ static void pages_unpin_batch(struct iopt_pages *pages, struct page **batch,
 static void pages_unpin_span(struct iopt_pages *pages, unsigned long first,
 			     unsigned long last)
 {
-	struct page *batch[64];
+	struct page *batch[128];
 	unsigned long index = first, n, i;
 	void *entry;
 
