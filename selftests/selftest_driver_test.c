@@ -47,30 +47,44 @@ FIXTURE_TEARDOWN(st)
  * is in use: IOMMU_DESTROY answers EBUSY (it once freed the device under
  * the vDEVICE), and it goes once the vDEVICE is gone.
  */
-TEST_F(st, stdev_with_vdevice_busy)
+/* A nest parent, a DEFAULT vIOMMU on it and a vDEVICE of @idev_id. */
+static int st_add_vdevice(int fd, uint32_t ioas_id, uint32_t idev_id,
+			  uint64_t virt_id, uint32_t *vdev_id)
 {
 	struct iommu_viommu_alloc viommu = {
 		.size = sizeof(viommu),
 		.type = IOMMU_VIOMMU_TYPE_DEFAULT,
+		.dev_id = idev_id,
 	};
 	struct iommu_vdevice_alloc vdev = {
 		.size = sizeof(vdev),
-		.virt_id = 1,
+		.dev_id = idev_id,
+		.virt_id = virt_id,
 	};
-	uint32_t parent;
+	int rc;
 
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->ioas_id,
-				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
-	viommu.dev_id = self->idev_id;
-	viommu.hwpt_id = parent;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &viommu));
+	rc = hwpt_alloc(fd, idev_id, ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			&viommu.hwpt_id);
+	if (rc)
+		return rc;
+	if (ioctl(fd, IOMMU_VIOMMU_ALLOC, &viommu))
+		return -errno;
 	vdev.viommu_id = viommu.out_viommu_id;
-	vdev.dev_id = self->idev_id;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VDEVICE_ALLOC, &vdev));
+	if (ioctl(fd, IOMMU_VDEVICE_ALLOC, &vdev))
+		return -errno;
+	*vdev_id = vdev.out_vdevice_id;
+	return 0;
+}
 
+TEST_F(st, stdev_with_vdevice_busy)
+{
+	uint32_t vdev_id;
+
+	ASSERT_EQ(0, st_add_vdevice(self->fd, self->ioas_id, self->idev_id, 1,
+				    &vdev_id));
 	EXPECT_EQ(-EBUSY, mock_destroy(self->fd, self->stdev_id));
 	EXPECT_EQ(-EBUSY, mock_destroy(self->fd, self->idev_id));
-	ASSERT_EQ(0, mock_destroy(self->fd, vdev.out_vdevice_id));
+	ASSERT_EQ(0, mock_destroy(self->fd, vdev_id));
 	EXPECT_EQ(0, mock_destroy(self->fd, self->stdev_id));
 	EXPECT_EQ(-ENOENT, mock_destroy(self->fd, self->idev_id));
 }
@@ -78,24 +92,10 @@ TEST_F(st, stdev_with_vdevice_busy)
 /* The same, left to close: the vDEVICE goes before the device object. */
 TEST_F(st, stdev_with_vdevice_closed)
 {
-	struct iommu_viommu_alloc viommu = {
-		.size = sizeof(viommu),
-		.type = IOMMU_VIOMMU_TYPE_DEFAULT,
-	};
-	struct iommu_vdevice_alloc vdev = {
-		.size = sizeof(vdev),
-		.virt_id = 7,
-	};
-	uint32_t parent;
+	uint32_t vdev_id;
 
-	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->ioas_id,
-				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
-	viommu.dev_id = self->idev_id;
-	viommu.hwpt_id = parent;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &viommu));
-	vdev.viommu_id = viommu.out_viommu_id;
-	vdev.dev_id = self->idev_id;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_VDEVICE_ALLOC, &vdev));
+	ASSERT_EQ(0, st_add_vdevice(self->fd, self->ioas_id, self->idev_id, 7,
+				    &vdev_id));
 	/* The teardown closes the file; the VM's splat check judges it */
 }
 
