@@ -5,6 +5,7 @@
  * upstream's kselftests do not cover.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -47,6 +48,19 @@ FIXTURE_TEARDOWN(st)
  * is in use: IOMMU_DESTROY answers EBUSY (it once freed the device under
  * the vDEVICE), and it goes once the vDEVICE is gone.
  */
+/* IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE of a selftest device object. */
+static int mock_attach_replace(int fd, uint32_t stdev_id, uint32_t pt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = stdev_id,
+		.mock_domain_replace = { .pt_id = pt_id },
+	};
+
+	return ioctl(fd, IOMMU_TEST_CMD, &cmd) ? -errno : 0;
+}
+
 /* A nest parent, a DEFAULT vIOMMU on it and a vDEVICE of @idev_id. */
 static int st_add_vdevice(int fd, uint32_t ioas_id, uint32_t idev_id,
 			  uint64_t virt_id, uint32_t *vdev_id)
@@ -97,6 +111,95 @@ TEST_F(st, stdev_with_vdevice_closed)
 	ASSERT_EQ(0, st_add_vdevice(self->fd, self->ioas_id, self->idev_id, 7,
 				    &vdev_id));
 	/* The teardown closes the file; the VM's splat check judges it */
+}
+
+/*
+ * IOMMU_FAULT_QUEUE_ALLOC and its file, with upstream's errnos: a page
+ * request of a device on a fault-capable nested HWPT is read as one record
+ * and answered by its cookie.
+ */
+TEST_F(st, fault_queue)
+{
+	struct iommu_fault_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_hwpt_alloc nested = {
+		.size = sizeof(nested),
+		.flags = IOMMU_HWPT_FAULT_ID_VALID,
+		.data_type = IOMMU_HWPT_DATA_SELFTEST,
+		.data_len = sizeof(data),
+		.data_uptr = (uintptr_t)&data,
+	};
+	struct iommu_test_cmd iopf = {
+		.size = sizeof(iopf),
+		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
+		.trigger_iopf = { .pasid = 1, .grpid = 2, .addr = 0x5000,
+				  .perm = IOMMU_PGFAULT_PERM_READ },
+	};
+	struct iommu_hwpt_page_response resp = {
+		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+	};
+	struct iommu_hwpt_pgfault rec;
+	struct pollfd pfd;
+	uint32_t parent;
+
+	alloc.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &alloc));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	alloc.flags = 0;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_FAULT_QUEUE_ALLOC, &alloc));
+	pfd.fd = alloc.out_fault_fd;
+	pfd.events = POLLIN;
+
+	ASSERT_EQ(0, hwpt_alloc(self->fd, self->idev_id, self->ioas_id,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &parent));
+	nested.dev_id = self->idev_id;
+	nested.pt_id = parent;
+	nested.fault_id = 0xffffff;
+	EXPECT_EQ(-1, ioctl(self->fd, IOMMU_HWPT_ALLOC, &nested));
+	EXPECT_EQ(ENOENT, errno);
+	nested.fault_id = alloc.out_fault_id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_HWPT_ALLOC, &nested));
+	/* The queue is a user of the HWPT's and of its file: busy */
+	EXPECT_EQ(-EBUSY, mock_destroy(self->fd, alloc.out_fault_id));
+
+	/* Empty: nothing to read, poll says only writable */
+	EXPECT_EQ(0, read(pfd.fd, &rec, sizeof(rec)));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	EXPECT_EQ(-1, read(pfd.fd, &rec, sizeof(rec) - 1));
+	EXPECT_EQ(ESPIPE, errno);
+
+	ASSERT_EQ(0, mock_attach_replace(self->fd, self->stdev_id,
+					 nested.out_hwpt_id));
+	iopf.trigger_iopf.dev_id = self->idev_id;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_TEST_CMD, &iopf));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_EQ((ssize_t)sizeof(rec), read(pfd.fd, &rec, sizeof(rec)));
+	EXPECT_EQ(self->idev_id, rec.dev_id);
+	EXPECT_EQ(0x5000, rec.addr);
+	EXPECT_EQ(2, rec.grpid);
+	EXPECT_EQ(IOMMU_PGFAULT_FLAGS_PASID_VALID | IOMMU_PGFAULT_FLAGS_LAST_PAGE,
+		  rec.flags);
+
+	/* Answers: a bad code or an unknown cookie is EINVAL */
+	resp.cookie = rec.cookie;
+	resp.code = 7;
+	EXPECT_EQ(-1, write(pfd.fd, &resp, sizeof(resp)));
+	EXPECT_EQ(EINVAL, errno);
+	resp.code = IOMMUFD_PAGE_RESP_SUCCESS;
+	resp.cookie = rec.cookie + 1;
+	EXPECT_EQ(-1, write(pfd.fd, &resp, sizeof(resp)));
+	EXPECT_EQ(EINVAL, errno);
+	resp.cookie = rec.cookie;
+	EXPECT_EQ((ssize_t)sizeof(resp), write(pfd.fd, &resp, sizeof(resp)));
+	EXPECT_EQ(-1, write(pfd.fd, &resp, sizeof(resp)));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Leaving the HWPT, then closing the file, frees the queue's users */
+	ASSERT_EQ(0, mock_attach_replace(self->fd, self->stdev_id,
+					 self->ioas_id));
+	ASSERT_EQ(0, mock_destroy(self->fd, nested.out_hwpt_id));
+	close(pfd.fd);
+	EXPECT_EQ(0, mock_destroy(self->fd, alloc.out_fault_id));
 }
 
 static uint64_t now_ms(void)
