@@ -305,4 +305,28 @@ static inline int gettid_(void)
 	return (int)syscall(SYS_gettid);
 }
 
+/*
+ * -x NAME[,NAME...]: set the weight of each named operation to 0, so it is
+ * never picked (to get past a known bug). Exits 2 on an unknown name.
+ */
+static inline void fuzz_exclude(const char *list, const char *const *names,
+				unsigned int *weights, unsigned int n)
+{
+	char buf[256], *tok, *save = NULL;
+	unsigned int i;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(tok, names[i]))
+				break;
+		if (i == n) {
+			fprintf(stderr, "unknown name to exclude: %s\n", tok);
+			exit(2);
+		}
+		weights[i] = 0;
+		printf("# excluded: %s\n", tok);
+	}
+}
+
 #endif /* IOMMUFD_FUZZ_COMMON_H */

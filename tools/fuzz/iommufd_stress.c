@@ -890,26 +890,6 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-/* -x NAME[,NAME...]: never pick these (to get past a known bug). */
-static void exclude(const char *list)
-{
-	char buf[256], *tok, *save = NULL;
-	unsigned int i;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NR_ACTIONS; i++)
-			if (!strcmp(tok, action_names[i]))
-				break;
-		if (i == NR_ACTIONS) {
-			fprintf(stderr, "unknown name to exclude: %s\n", tok);
-			exit(2);
-		}
-		weight[i] = 0;
-		printf("# excluded: %s\n", tok);
-	}
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -937,7 +917,7 @@ int main(int argc, char **argv)
 		case 'd': dev_arg = optarg; break;
 		case 'w': g_watchdog_s = strtoul(optarg, NULL, 0); break;
 		case 'v': g_verbose = true; break;
-		case 'x': exclude(optarg); break;
+		case 'x': fuzz_exclude(optarg, action_names, weight, NR_ACTIONS); break;
 		default: usage();
 		}
 	}
