@@ -399,6 +399,42 @@ int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 }
 
 /**
+ * iopt_map_file() - map part of a memfd at an IOVA (IOMMU_IOAS_MAP_FILE)
+ * @iopt: the IO page table
+ * @iova: in: the IOVA when @fixed; out: the IOVA used
+ * @file: the memfd (shmem or hugetlbfs)
+ * @start: byte offset in the file, any alignment the IOAS accepts
+ * @length: bytes
+ * @prot: MIOMMU_READ / MIOMMU_WRITE
+ * @fixed: use *@iova
+ *
+ * As iopt_map_user(), with the file offset in place of the user address
+ * (also for choosing the IOVA, as upstream). Return: as
+ * iopt_alloc_file_pages() and iopt_map_pages(); -EINVAL also when a domain
+ * pins past the end of the file.
+ */
+int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
+		  struct file *file, unsigned long start, unsigned long length,
+		  int prot, bool fixed)
+{
+	struct iopt_pages_list elm = {};
+	LIST_HEAD(pages_list);
+	int rc;
+
+	elm.pages = iopt_alloc_file_pages(file, start, length,
+					  prot & MIOMMU_WRITE,
+					  iopt->ictx->account_mode);
+	if (IS_ERR(elm.pages))
+		return PTR_ERR(elm.pages);
+	elm.start_byte = start - elm.pages->uptr;
+	elm.length = length;
+	list_add(&elm.next, &pages_list);
+	rc = iopt_map_pages(iopt, &pages_list, length, iova, prot, fixed);
+	iopt_put_pages(elm.pages);
+	return rc;
+}
+
+/**
  * iopt_get_pages() - the pages behind [@iova, @iova + @length)
  * @iopt: the IO page table
  * @iova: first IOVA

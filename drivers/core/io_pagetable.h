@@ -17,6 +17,7 @@
 #include "miommu.h"
 
 struct iommufd_ctx;
+struct file;
 struct iommufd_access;
 struct mm_struct;
 struct task_struct;
@@ -52,11 +53,16 @@ enum iopt_account_mode {
 };
 
 /**
- * struct iopt_pages - a span of user memory that areas map
+ * struct iopt_pages - a span of user memory or of a file that areas map
  * @kref: one per area (and per pages-list entry) using it
- * @uptr: page-aligned user address of page index 0
+ * @uptr: page-aligned user address of page index 0; for file-backed pages
+ *        (@file set) the page-aligned file offset of page index 0
  * @npages: pages in the span
+ * @file: the memfd of IOMMU_IOAS_MAP_FILE (a reference), or NULL for user
+ *        memory; pins then come from the file, not from @source_mm
  * @writable: pinned for write (the first IOAS_MAP asked for write)
+ * @moving: IOMMU_IOAS_CHANGE_PROCESS is moving this object (set only while
+ *          that command runs)
  * @account_mode: enum iopt_account_mode
  * @source_mm: the mm the span belongs to (mmgrab'd): pinning may happen
  *             long after the mapper returned, even from another process
@@ -71,7 +77,9 @@ struct iopt_pages {
 	struct kref kref;
 	unsigned long uptr;
 	unsigned long npages;
+	struct file *file;
 	bool writable;
+	bool moving;
 	u8 account_mode;
 	struct mm_struct *source_mm;
 	struct task_struct *source_task;
@@ -184,7 +192,13 @@ struct iopt_pages_list {
 /* pages.c */
 struct iopt_pages *iopt_alloc_pages(unsigned long uptr, unsigned long length,
 				    bool writable, u8 account_mode);
+struct iopt_pages *iopt_alloc_file_pages(struct file *file, unsigned long start,
+					 unsigned long length, bool writable,
+					 u8 account_mode);
 void iopt_put_pages(struct iopt_pages *pages);
+int iopt_account_current(u8 account_mode, unsigned long n, bool inc);
+bool iopt_pages_need_recharge(struct iopt_pages *pages);
+void iopt_pages_change_owner(struct iopt_pages *pages);
 int iopt_pages_hold(struct iopt_pages *pages, struct iopt_hold *hold,
 		    unsigned long first, unsigned long last);
 void iopt_pages_unhold(struct iopt_pages *pages, struct iopt_hold *hold);
@@ -208,6 +222,9 @@ void iopt_destroy_table(struct io_pagetable *iopt);
 int iopt_map_user(struct io_pagetable *iopt, unsigned long *iova,
 		  unsigned long uptr, unsigned long length, int prot,
 		  bool fixed);
+int iopt_map_file(struct io_pagetable *iopt, unsigned long *iova,
+		  struct file *file, unsigned long start, unsigned long length,
+		  int prot, bool fixed);
 int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
 		   unsigned long length, struct list_head *pages_list);
 void iopt_free_pages_list(struct list_head *pages_list);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IOAS object: IOMMU_IOAS_ALLOC, _IOVA_RANGES, _ALLOW_IOVAS, _MAP, _COPY,
- * _UNMAP and IOMMU_OPTION, with upstream iommufd's rules (the IO page table
+ * IOAS object: IOMMU_IOAS_ALLOC, _IOVA_RANGES, _ALLOW_IOVAS, _MAP, _MAP_FILE,
+ * _COPY, _UNMAP, _CHANGE_PROCESS and IOMMU_OPTION, with upstream iommufd's rules (the IO page table
  * itself is io_pagetable.c and pages.c).
  */
+#include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -202,6 +203,52 @@ int iommufd_ioas_map(struct iommufd_ucmd *ucmd)
 	return rc;
 }
 
+/*
+ * IOMMU_IOAS_MAP_FILE: see struct iommu_ioas_map_file. Upstream's checks in
+ * upstream's order: flags, IOVA and length range, no access, the IOAS, a
+ * length of 0, start + length overflow, the fd, then the mapping itself.
+ */
+int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_map_file *cmd = ucmd->cmd;
+	unsigned long iova = cmd->iova, unmapped;
+	struct iommufd_ioas *ioas;
+	struct file *file;
+	u64 last;
+	int rc;
+
+	if (cmd->flags & ~IOAS_MAP_FLAGS)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= ULONG_MAX || cmd->length >= ULONG_MAX)
+		return -EOVERFLOW;
+	if (!map_flags_to_prot(cmd->flags))
+		return -EINVAL;
+	ioas = iommufd_get_ioas(ucmd->ictx, cmd->ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	if (!cmd->length)
+		return -EINVAL;
+	if (check_add_overflow(cmd->start, cmd->length - 1, &last) ||
+	    last > ULONG_MAX)
+		return -EOVERFLOW;
+
+	file = fget(cmd->fd);
+	if (!file)
+		return -EBADF;
+	rc = iopt_map_file(&ioas->iopt, &iova, file, cmd->start, cmd->length,
+			   map_flags_to_prot(cmd->flags),
+			   cmd->flags & IOMMU_IOAS_MAP_FIXED_IOVA);
+	fput(file);
+	if (rc)
+		return rc;
+	cmd->iova = iova;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	/* A mapping userspace cannot learn about is undone */
+	if (rc)
+		iopt_unmap_iova(&ioas->iopt, iova, cmd->length, &unmapped);
+	return rc;
+}
+
 /* IOMMU_IOAS_COPY: see struct iommu_ioas_copy. */
 int iommufd_ioas_copy(struct iommufd_ucmd *ucmd)
 {
@@ -278,6 +325,102 @@ int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd)
 	}
 	cmd->length = unmapped;
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/*
+ * Walk every area of every IOAS of @ictx, in ID then IOVA order: @area NULL
+ * starts at ID *@index; returns the area after @area, or NULL at the end.
+ */
+static struct iopt_area *ictx_next_area(struct iommufd_ctx *ictx,
+					unsigned long *index,
+					struct iopt_area *area)
+{
+	struct iommufd_object *obj;
+
+	if (area) {
+		area = iopt_area_next(area, 0, ULONG_MAX);
+		if (area)
+			return area;
+		(*index)++;
+	}
+	xa_for_each_start(&ictx->objects, *index, obj, *index) {
+		if (obj->type != IOMMUFD_OBJ_IOAS)
+			continue;
+		area = iopt_area_first(&container_of(obj, struct iommufd_ioas,
+						     obj)->iopt, 0, ULONG_MAX);
+		if (area)
+			return area;
+	}
+	return NULL;
+}
+
+static struct iopt_area *ictx_first_area(struct iommufd_ctx *ictx,
+					 unsigned long *index)
+{
+	*index = 0;
+	return ictx_next_area(ictx, index, NULL);
+}
+
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS: see struct iommu_ioas_change_process. As
+ * upstream: every mapping of every IOAS must come from IOMMU_IOAS_MAP_FILE
+ * (else EINVAL); the pins of each pages object (counted once, however many
+ * areas and IOASes share it) are charged to the caller, per accounting
+ * mode, before any old owner is refunded, so a charge over the caller's
+ * limit (ENOMEM) changes nothing. Pages charged with IOPT_ACCOUNT_NONE
+ * (the mapper had CAP_IPC_LOCK) move their mm->pinned_vm too, which
+ * upstream leaves with the old mm.
+ */
+int iommufd_ioas_change_process(struct iommufd_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	unsigned long npinned[IOPT_ACCOUNT_MM + 1] = {};
+	struct iommufd_ctx *ictx = ucmd->ictx;
+	struct iopt_pages *pages;
+	struct iopt_area *area;
+	unsigned long index;
+	unsigned int mode;
+	int rc = 0;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	for (area = ictx_first_area(ictx, &index); area;
+	     area = ictx_next_area(ictx, &index, area))
+		if (!area->pages->file)
+			return -EINVAL;
+
+	for (area = ictx_first_area(ictx, &index); area;
+	     area = ictx_next_area(ictx, &index, area)) {
+		pages = area->pages;
+		if (pages->moving)
+			continue;
+		pages->moving = true;
+		if (iopt_pages_need_recharge(pages))
+			npinned[pages->account_mode] += pages->npinned;
+	}
+	for (mode = 0; mode < ARRAY_SIZE(npinned); mode++) {
+		rc = iopt_account_current(mode, npinned[mode], true);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		while (mode--)
+			iopt_account_current(mode, npinned[mode], false);
+		for (area = ictx_first_area(ictx, &index); area;
+		     area = ictx_next_area(ictx, &index, area))
+			area->pages->moving = false;
+		return rc;
+	}
+
+	for (area = ictx_first_area(ictx, &index); area;
+	     area = ictx_next_area(ictx, &index, area)) {
+		pages = area->pages;
+		if (!pages->moving)
+			continue;
+		iopt_pages_change_owner(pages);
+		pages->moving = false;
+	}
+	return 0;
 }
 
 static int option_rlimit_mode(struct iommu_option *cmd,

@@ -151,6 +151,8 @@ union ucmd_buffer {
 	struct iommu_ioas_alloc ioas_alloc;
 	struct iommu_ioas_iova_ranges iova_ranges;
 	struct iommu_ioas_map map;
+	struct iommu_ioas_map_file map_file;
+	struct iommu_ioas_change_process change_process;
 	struct iommu_ioas_unmap unmap;
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy copy;
@@ -202,6 +204,10 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMUFD_CMD_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
 		 length),
 	IOCTL_OP(IOMMUFD_CMD_OPTION, iommufd_option, struct iommu_option, val64),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_MAP_FILE, iommufd_ioas_map_file,
+		 struct iommu_ioas_map_file, iova),
+	IOCTL_OP(IOMMUFD_CMD_IOAS_CHANGE_PROCESS, iommufd_ioas_change_process,
+		 struct iommu_ioas_change_process, __reserved),
 	IOCTL_OP(IOMMUFD_CMD_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
 		 __reserved),
 	IOCTL_OP(IOMMUFD_CMD_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,

@@ -15,13 +15,17 @@
  * IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT), reschedule between batches and stop
  * on a fatal signal. Callers hold the file's ictx->lock.
  */
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/user.h>
+#include <linux/shmem_fs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -38,33 +42,18 @@ static unsigned long batch_entries(unsigned long want)
 	return min3(want, max, 65536UL / sizeof(struct page *));
 }
 
-/**
- * iopt_alloc_pages() - describe user memory for a new mapping; pins nothing
- * @uptr: user address (any alignment)
- * @length: bytes, not 0
- * @writable: pages will be pinned for write
- * @account_mode: the file's accounting mode (IOPT_ACCOUNT_USER or _MM); the
- *                mapper's CAP_IPC_LOCK turns it into IOPT_ACCOUNT_NONE
- *
- * Return: the pages with one kref, or ERR_PTR(-EINVAL/-EOVERFLOW/-ENOMEM).
- */
-struct iopt_pages *iopt_alloc_pages(unsigned long uptr, unsigned long length,
-				    bool writable, u8 account_mode)
+/* A pages object of @npages pages from @uptr (page aligned); pins nothing. */
+static struct iopt_pages *pages_alloc(unsigned long uptr, unsigned long npages,
+				      bool writable, u8 account_mode)
 {
 	struct iopt_pages *pages;
-	unsigned long end;
-
-	if (!length || length > ULONG_MAX - PAGE_SIZE)
-		return ERR_PTR(-EINVAL);
-	if (check_add_overflow(uptr, length, &end))
-		return ERR_PTR(-EOVERFLOW);
 
 	pages = kzalloc(sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&pages->kref);
-	pages->uptr = ALIGN_DOWN(uptr, PAGE_SIZE);
-	pages->npages = DIV_ROUND_UP(end - pages->uptr, PAGE_SIZE);
+	pages->uptr = uptr;
+	pages->npages = npages;
 	pages->writable = writable;
 	pages->account_mode = capable(CAP_IPC_LOCK) ? IOPT_ACCOUNT_NONE :
 						      account_mode;
@@ -78,6 +67,30 @@ struct iopt_pages *iopt_alloc_pages(unsigned long uptr, unsigned long length,
 	return pages;
 }
 
+/**
+ * iopt_alloc_pages() - describe user memory for a new mapping; pins nothing
+ * @uptr: user address (any alignment)
+ * @length: bytes, not 0
+ * @writable: pages will be pinned for write
+ * @account_mode: the file's accounting mode (IOPT_ACCOUNT_USER or _MM); the
+ *                mapper's CAP_IPC_LOCK turns it into IOPT_ACCOUNT_NONE
+ *
+ * Return: the pages with one kref, or ERR_PTR(-EINVAL/-EOVERFLOW/-ENOMEM).
+ */
+struct iopt_pages *iopt_alloc_pages(unsigned long uptr, unsigned long length,
+				    bool writable, u8 account_mode)
+{
+	unsigned long end, first;
+
+	if (!length || length > ULONG_MAX - PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(uptr, length, &end))
+		return ERR_PTR(-EOVERFLOW);
+	first = ALIGN_DOWN(uptr, PAGE_SIZE);
+	return pages_alloc(first, DIV_ROUND_UP(end - first, PAGE_SIZE),
+			   writable, account_mode);
+}
+
 static void iopt_release_pages(struct kref *kref)
 {
 	struct iopt_pages *pages = container_of(kref, struct iopt_pages, kref);
@@ -88,6 +101,8 @@ static void iopt_release_pages(struct kref *kref)
 	mmdrop(pages->source_mm);
 	put_task_struct(pages->source_task);
 	free_uid(pages->source_user);
+	if (pages->file)
+		fput(pages->file);
 	kfree(pages);
 }
 
@@ -145,6 +160,74 @@ static int pages_account(struct iopt_pages *pages, unsigned long n, bool inc)
 	else
 		atomic64_sub(n, &pages->source_mm->pinned_vm);
 	return 0;
+}
+
+/**
+ * iopt_account_current() - charge or refund pins to the calling process
+ * @account_mode: enum iopt_account_mode to charge by
+ * @n: pages
+ * @inc: charge (else refund)
+ *
+ * For IOMMU_IOAS_CHANGE_PROCESS, which charges the caller before it
+ * refunds the old owners. Return: 0; -ENOMEM over RLIMIT_MEMLOCK or
+ * mm->locked_vm's limit; -EFAULT the caller has no mm.
+ */
+int iopt_account_current(u8 account_mode, unsigned long n, bool inc)
+{
+	struct iopt_pages tmp = {
+		.account_mode = account_mode,
+		.source_mm = current->mm,
+		.source_task = current->group_leader,
+		.source_user = current_user(),
+	};
+
+	if (!current->mm)
+		return -EFAULT;
+	if (!n)
+		return 0;
+	return pages_account(&tmp, n, inc);
+}
+
+/**
+ * iopt_pages_need_recharge() - is @pages charged to another process
+ * @pages: the pages
+ *
+ * Every mode charges mm->pinned_vm, so another mm means a move; the USER
+ * mode also charges the user. Return: true when
+ * iopt_pages_change_owner() moves a charge.
+ */
+bool iopt_pages_need_recharge(struct iopt_pages *pages)
+{
+	if (pages->source_mm != current->mm)
+		return true;
+	return pages->account_mode == IOPT_ACCOUNT_USER &&
+	       pages->source_user != current_user();
+}
+
+/**
+ * iopt_pages_change_owner() - make the calling process own @pages
+ * @pages: file-backed pages; the caller charged its pins to the calling
+ *         process already when iopt_pages_need_recharge() said so
+ *
+ * Refunds the old owner and takes the caller's mm, group leader and user
+ * for every later charge and refund (upstream's change_mm).
+ */
+void iopt_pages_change_owner(struct iopt_pages *pages)
+{
+	struct task_struct *old_task = pages->source_task;
+	struct user_struct *old_user = pages->source_user;
+	struct mm_struct *old_mm = pages->source_mm;
+
+	if (iopt_pages_need_recharge(pages) && pages->npinned)
+		pages_account(pages, pages->npinned, false);
+	pages->source_mm = current->mm;
+	mmgrab(pages->source_mm);
+	pages->source_task = current->group_leader;
+	get_task_struct(pages->source_task);
+	pages->source_user = get_uid(current_user());
+	mmdrop(old_mm);
+	put_task_struct(old_task);
+	free_uid(old_user);
 }
 
 /*
@@ -207,6 +290,144 @@ static long pages_pin_user(struct iopt_pages *pages, unsigned long uaddr,
 	mmap_read_unlock(mm);
 	mmput(mm);
 	return rc;
+}
+
+/*
+ * File-backed pages (IOMMU_IOAS_MAP_FILE): @pages->uptr is the file offset
+ * of page index 0 and pages come from the file's page cache through
+ * memfd_pin_folios() (Linux 6.11+), as upstream pins them. That pins each
+ * folio once however many of its pages the range covers; this file keeps
+ * one pin per small page (so that pages_unpin_batch() and MD_CHECK_REFS
+ * see what they see for user memory), so the further pages of a large
+ * folio take one more memfd_pin_folios() call each. The kernel has no
+ * exported way to add pins to a folio before folio_add_pins() (6.14).
+ */
+#ifdef MIOMMU_HAVE_MEMFD_PIN
+/* Pin the one page at index @index of the file of @pages. */
+static int pages_pin_file_page(struct iopt_pages *pages, unsigned long index,
+			       struct page **out)
+{
+	loff_t pos = pages->uptr + index * PAGE_SIZE;
+	struct folio *folio;
+	pgoff_t offset;
+	long got;
+
+	got = memfd_pin_folios(pages->file, pos, pos + PAGE_SIZE - 1, &folio, 1,
+			       &offset);
+	if (got <= 0)
+		return got ? got : -EFAULT;
+	*out = folio_page(folio, offset >> PAGE_SHIFT);
+	return 0;
+}
+
+/*
+ * Pin up to @n pages from page index @index of the file into @out, one pin
+ * per page. Return: pages pinned (at least 1), or an errno: -EINVAL when
+ * the range passes the end of the file (memfd_pin_folios()), -ENOMEM.
+ */
+static long pages_pin_file(struct iopt_pages *pages, unsigned long index,
+			   unsigned long n, struct page **out)
+{
+	loff_t pos = pages->uptr + index * PAGE_SIZE;
+	unsigned long done = 0, first, npin, k;
+	struct folio **folios;
+	pgoff_t offset;
+	long got, i;
+	int rc = 0;
+
+	folios = kmalloc_array(n, sizeof(*folios), GFP_KERNEL_ACCOUNT);
+	if (!folios)
+		return -ENOMEM;
+	got = memfd_pin_folios(pages->file, pos, pos + n * PAGE_SIZE - 1, folios,
+			       n, &offset);
+	if (got <= 0) {
+		kfree(folios);
+		return got ? got : -EFAULT;
+	}
+	for (i = 0; i < got; i++) {
+		first = offset >> PAGE_SHIFT;
+		npin = min(folio_nr_pages(folios[i]) - first, n - done);
+		/* The folio's own pin goes with its first page */
+		out[done++] = folio_page(folios[i], first);
+		for (k = 1; k < npin && !rc; k++) {
+			rc = pages_pin_file_page(pages, index + done, &out[done]);
+			if (!rc)
+				done++;
+		}
+		offset = 0;
+		if (rc)
+			break;
+	}
+	/* Folios after a failed extra pin were pinned but are not used */
+	if (rc && i + 1 < got)
+		unpin_folios(folios + i + 1, got - i - 1);
+	kfree(folios);
+	return done;
+}
+
+/* The kind of file memfd_pin_folios() accepts: shmem or hugetlbfs. */
+static bool pages_file_ok(struct file *file)
+{
+	return shmem_mapping(file->f_mapping) ||
+	       file_inode(file)->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+#else
+static int pages_pin_file_page(struct iopt_pages *pages, unsigned long index,
+			       struct page **out)
+{
+	return -EOPNOTSUPP;
+}
+
+static long pages_pin_file(struct iopt_pages *pages, unsigned long index,
+			   unsigned long n, struct page **out)
+{
+	return -EOPNOTSUPP;
+}
+
+static bool pages_file_ok(struct file *file)
+{
+	return false;
+}
+#endif
+
+/**
+ * iopt_alloc_file_pages() - describe part of a memfd for a mapping
+ * @file: the file; the pages keep a reference to it
+ * @start: byte offset in the file (any alignment)
+ * @length: bytes, not 0
+ * @writable: pages will be pinned for write
+ * @account_mode: as for iopt_alloc_pages()
+ *
+ * Pins nothing: the file's pages are pinned when a domain or an access
+ * needs them, and the range must then lie inside the file. Return: the
+ * pages with one kref; ERR_PTR(-EINVAL) length 0 or too large, or the file
+ * is neither shmem nor hugetlbfs (upstream refuses it with EINVAL when it
+ * pins); ERR_PTR(-EOVERFLOW) @start + @length - 1 overflows;
+ * ERR_PTR(-EOPNOTSUPP) the kernel lacks memfd_pin_folios() (before 6.11);
+ * ERR_PTR(-ENOMEM).
+ */
+struct iopt_pages *iopt_alloc_file_pages(struct file *file, unsigned long start,
+					 unsigned long length, bool writable,
+					 u8 account_mode)
+{
+	struct iopt_pages *pages;
+	unsigned long last;
+
+#ifndef MIOMMU_HAVE_MEMFD_PIN
+	return ERR_PTR(-EOPNOTSUPP);
+#endif
+	if (!length || length > ULONG_MAX - PAGE_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (check_add_overflow(start, length - 1, &last))
+		return ERR_PTR(-EOVERFLOW);
+	if (!pages_file_ok(file))
+		return ERR_PTR(-EINVAL);
+	pages = pages_alloc(ALIGN_DOWN(start, PAGE_SIZE),
+			    last / PAGE_SIZE - start / PAGE_SIZE + 1, writable,
+			    account_mode);
+	if (!IS_ERR(pages))
+		pages->file = get_file(file);
+	return pages;
 }
 
 /* Drop @n pins collected from @pages. */
@@ -315,8 +536,11 @@ static int pages_pin_span(struct iopt_pages *pages, unsigned long first,
 		rc = pages_account(pages, n, true);
 		if (rc)
 			break;
-		got = pages_pin_user(pages, pages->uptr + done * PAGE_SIZE, n,
-				     gup_flags, batch);
+		if (pages->file)
+			got = pages_pin_file(pages, done, n, batch);
+		else
+			got = pages_pin_user(pages, pages->uptr + done * PAGE_SIZE,
+					     n, gup_flags, batch);
 		if (got <= 0) {
 			pages_account(pages, n, false);
 			rc = got ? got : -EFAULT;
@@ -455,14 +679,19 @@ static int pages_rw_page(struct iopt_pages *pages, unsigned long index,
 	void *kaddr;
 	long got;
 
-	if (!page && !slow && current->mm == pages->source_mm) {
+	if (!page && !slow && !pages->file && current->mm == pages->source_mm) {
 		uaddr = (void __user *)(pages->uptr + index * PAGE_SIZE + offset);
 		if (write ? copy_to_user(uaddr, data, len) :
 			    copy_from_user(data, uaddr, len))
 			return -EFAULT;
 		return 0;
 	}
-	if (!page) {
+	if (!page && pages->file) {
+		got = pages_pin_file_page(pages, index, &page);
+		if (got)
+			return got;
+		temp = true;
+	} else if (!page) {
 		got = pages_pin_user(pages, pages->uptr + index * PAGE_SIZE, 1,
 				     write ? FOLL_WRITE : 0, &page);
 		if (got != 1)
