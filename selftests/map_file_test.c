@@ -370,8 +370,8 @@ TEST_F(map_file, readonly_mapping)
 	EXPECT_EQ(0x11, self->va[0]);
 	/* a copy cannot make it writable */
 	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
-	EXPECT_EQ(-EPERM, ioas_copy(self->fd, ioas2, &dst, self->ioas_id,
-				    FILE_IOVA, MOCK_PAGE, MAP_RW));
+	EXPECT_EQ(-EPERM, ioas_copy(self->fd, ioas2, &dst, MAP_RW,
+				    self->ioas_id, FILE_IOVA, MOCK_PAGE));
 }
 
 /* IOAS_COPY shares the file's pages: pinned once, seen by both. */
@@ -387,9 +387,10 @@ TEST_F(map_file, copy_pins_once)
 	ASSERT_EQ(0, map_file_fixed(self->fd, self->ioas_id, self->mfd, 0,
 				    8 * MOCK_PAGE, FILE_IOVA));
 	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
-	ASSERT_EQ(0, ioas_copy(self->fd, ioas2, &dst, self->ioas_id,
-			       FILE_IOVA + 2 * MOCK_PAGE, 4 * MOCK_PAGE,
-			       MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_EQ(0, ioas_copy(self->fd, ioas2, &dst,
+			       MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA,
+			       self->ioas_id, FILE_IOVA + 2 * MOCK_PAGE,
+			       4 * MOCK_PAGE));
 	ASSERT_EQ(0, dev_alloc(self->fd, 1, SID_BASE + 1, &dev2));
 	ASSERT_EQ(0, dev_attach(self->fd, dev2, ioas2, &hwpt2));
 	EXPECT_EQ(base + 4, pinned_pages());
@@ -614,9 +615,9 @@ TEST_F(map_file, change_process_moves_to_child)
 				    4 * MOCK_PAGE, FILE_IOVA));
 	/* the same pages in a second IOAS: still 4 pages to move */
 	ASSERT_EQ(0, ioas_alloc(self->fd, &ioas2));
-	ASSERT_EQ(0, ioas_copy(self->fd, ioas2, &dst, self->ioas_id, FILE_IOVA,
-			       4 * MOCK_PAGE,
-			       MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_EQ(0, ioas_copy(self->fd, ioas2, &dst,
+			       MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA,
+			       self->ioas_id, FILE_IOVA, 4 * MOCK_PAGE));
 	EXPECT_EQ(base + 4, pinned_pages());
 
 	pid = run_child_change(self->fd, 0, m, &to_child, &from_child);
@@ -684,10 +685,11 @@ TEST_F(map_file, change_process_enomem_changes_nothing)
 		int down[2], up[2], st;
 		pid_t grandchild;
 
+		/* opened before the privileges go */
+		st = open("/proc/self/status", O_RDONLY);
 		if (setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
-		st = open("/proc/self/status", O_RDONLY);
 		if (map_file_fixed(self->fd, self->ioas_id, self->mfd, 0,
 				   8 * MOCK_PAGE, FILE_IOVA))
 			_exit(3);
@@ -726,14 +728,17 @@ TEST_F(map_file, change_process_enomem_changes_nothing)
 	munmap(m, MOCK_PAGE);
 }
 
-/* RLIMIT_MODE 1 (mm): VmLck moves with VmPin. */
+/*
+ * RLIMIT_MODE 1 (mm): VmLck moves with VmPin, here from an unprivileged
+ * mapper to this (root) process.
+ */
 TEST(change_process_mm_mode_moves_locked_vm)
 {
 	struct moved *m = shared_page();
-	int fd, mfd, to_child, from_child, status;
+	int fd, mfd, down[2], up[2], status;
 	uint32_t ioas, dev, hwpt;
+	long lck, pin;
 	uint8_t *va;
-	long lck;
 	pid_t pid;
 	char c;
 
@@ -748,39 +753,44 @@ TEST(change_process_mm_mode_moves_locked_vm)
 	ASSERT_EQ(0, dev_attach(fd, dev, ioas, &hwpt));
 	mfd = memfd_pages(4, 2, &va);
 	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(up));
 	/* CAP_IPC_LOCK would make it mode NONE: map as nobody, in a child */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int st;
+		/* opened before the privileges go */
+		int st = open("/proc/self/status", O_RDONLY);
 
 		if (setresgid(65534, 65534, 65534) ||
 		    setresuid(65534, 65534, 65534))
 			_exit(2);
-		st = open("/proc/self/status", O_RDONLY);
-		if (map_file_fixed(fd, ioas, mfd, 0, 4 * MOCK_PAGE, FILE_IOVA))
+		m->rc = map_file_fixed(fd, ioas, mfd, 0, 4 * MOCK_PAGE,
+				       FILE_IOVA);
+		m->child_pin_before = proc_status_kb_fd(st, "VmLck");
+		if (write(up[1], "x", 1) != 1 || read(down[0], &c, 1) != 1)
 			_exit(3);
-		if (proc_status_kb_fd(st, "VmLck") != 4 * MOCK_PAGE / 1024)
-			_exit(4);
-		/* hand over to the grandchild */
-		pid = run_child_change(fd, 0, m, &to_child, &from_child);
-		if (pid < 0 || read(from_child, &c, 1) != 1)
-			_exit(5);
-		if (m->rc || m->child_lck_after != 4 * MOCK_PAGE / 1024 ||
-		    m->child_pin_after != 4 * MOCK_PAGE / 1024)
-			_exit(6);
-		lck = proc_status_kb_fd(st, "VmLck");
-		if (lck != 0 || proc_status_kb_fd(st, "VmPin") != 0)
-			_exit(7);
-		if (write(to_child, "x", 1) != 1 ||
-		    waitpid(pid, NULL, 0) != pid)
-			_exit(8);
+		m->child_lck_after = proc_status_kb_fd(st, "VmLck");
+		m->child_pin_after = proc_status_kb_fd(st, "VmPin");
 		_exit(0);
 	}
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	ASSERT_EQ(0, m->rc);
+	EXPECT_EQ(4 * MOCK_PAGE / 1024, m->child_pin_before);
+	lck = proc_status_kb("VmLck");
+	pin = proc_status_kb("VmPin");
+	ASSERT_EQ(0, change_process(fd));
+	EXPECT_EQ(lck + 4 * MOCK_PAGE / 1024, proc_status_kb("VmLck"));
+	EXPECT_EQ(pin + 4 * MOCK_PAGE / 1024, proc_status_kb("VmPin"));
+	ASSERT_EQ(1, write(down[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, m->child_lck_after);
+	EXPECT_EQ(0, m->child_pin_after);
 	ASSERT_EQ(0, ioas_unmap(fd, ioas, 0, UINT64_MAX, NULL));
+	EXPECT_EQ(lck, proc_status_kb("VmLck"));
+	EXPECT_EQ(pin, proc_status_kb("VmPin"));
 	EXPECT_EQ(0, check_refs(fd, va, 4 * MOCK_PAGE, 0));
 	munmap(va, 4 * MOCK_PAGE);
 	close(mfd);
