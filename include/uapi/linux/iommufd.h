@@ -223,15 +223,26 @@ struct iommu_ioas_map {
  * @size: sizeof(struct iommu_ioas_map_file)
  * @flags: enum iommufd_ioas_map_flags, with the same rules as IOMMU_IOAS_MAP
  * @ioas_id: IOAS to map into
- * @fd: file descriptor of the memory to map (a memfd upstream)
- * @start: offset in bytes into the file where the mapping begins
- * @length: bytes to map
+ * @fd: a memfd (shmem, or hugetlbfs with MFD_HUGETLB)
+ * @start: offset in bytes into the file where the mapping begins; its
+ *         offset in the page follows the IOMMU_IOAS_MAP rules of @user_va
+ * @length: bytes to map, not 0
  * @iova: in with FIXED_IOVA: IOVA to map at; out: IOVA used
  *
  * IOMMU_IOAS_MAP for memory named by a file and an offset rather than by a
- * user virtual address. Pages are pinned from the file, so the mapping does
- * not depend on the caller's address space (which is what lets
- * IOMMU_IOAS_CHANGE_PROCESS move its accounting). Source: upstream iommufd.
+ * user virtual address. Pages are pinned from the file's page cache when a
+ * HWPT or an access needs them, so the mapping does not depend on the
+ * caller's address space (which is what lets IOMMU_IOAS_CHANGE_PROCESS
+ * move its accounting). The range must lie inside the file when pinned.
+ *
+ * Errnos: EOPNOTSUPP unknown flag, or a kernel without memfd_pin_folios()
+ * (before 6.11); EOVERFLOW @iova or @length at or above 2^64 - 1, or
+ * @start + @length - 1 wraps; EINVAL no permission flag, @length 0, a
+ * file neither shmem nor hugetlbfs, a range past the end of the file when
+ * a HWPT pins it, or the alignment rules of IOMMU_IOAS_MAP; ENOENT no such
+ * IOAS; EBADF @fd is not open; EEXIST, ENOSPC, ENOMEM as IOMMU_IOAS_MAP.
+ * Source: upstream iommufd (newer than 6.12; it also accepts other files
+ * until they are pinned, and some dma-bufs).
  */
 struct iommu_ioas_map_file {
 	__u32 size;
@@ -1035,9 +1046,14 @@ struct iommu_vdevice_alloc {
  *
  * Moves the pinned-page accounting of every mapping of every IOAS of this
  * iommufd to the calling process, for example when another process takes
- * over the device during a live update. Only mappings made by
- * IOMMU_IOAS_MAP_FILE can move: if any other mapping exists the call fails
- * with EINVAL. On any failure nothing is changed. Source: upstream iommufd.
+ * over the device during a live update: later pins and unpins charge the
+ * caller too. Only mappings made by IOMMU_IOAS_MAP_FILE can move. Pages
+ * shared by several mappings count once. On any failure nothing is
+ * changed.
+ *
+ * Errnos: EOPNOTSUPP non-zero @__reserved; EINVAL a mapping of user memory
+ * (IOMMU_IOAS_MAP or a copy of one) exists; ENOMEM the caller's memlock
+ * limit would be exceeded. Source: upstream iommufd (newer than 6.12).
  */
 struct iommu_ioas_change_process {
 	__u32 size;
