@@ -385,6 +385,80 @@ TEST_F(map_file, past_eof_einval_at_pin)
 	EXPECT_EQ(base, pinned_pages());
 }
 
+/* Upstream's SET_TEMP_MEMORY_LIMIT: bytes of page pointers per batch. */
+static int set_batch_limit(int fd, uint32_t limit)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT,
+		.memory_limit = { .limit = limit },
+	};
+
+	return mock_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+/*
+ * One page per pinning batch: a pin that fails after several batches (the
+ * end of the file, or RLIMIT_MEMLOCK) releases every page pinned before.
+ */
+TEST_F(map_file, partial_pin_failure_releases_all)
+{
+	long base = pinned_pages();
+	uint32_t hwpt;
+	pid_t pid;
+	int status;
+
+	if (!self->supported) {
+		expect_unsupported(_metadata, self->fd, self->ioas_id,
+				   self->mfd);
+		return;
+	}
+	ASSERT_EQ(0, set_batch_limit(self->fd, 12));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	/* pages 8-15 pin one by one, page 16 is past the end */
+	EXPECT_EQ(-EINVAL, map_file_fixed(self->fd, self->ioas_id, self->mfd,
+					  8 * MOCK_PAGE, 9 * MOCK_PAGE,
+					  FILE_IOVA));
+	EXPECT_EQ(base, pinned_pages());
+	EXPECT_EQ(0, check_refs(self->fd, self->va, FILE_PAGES * MOCK_PAGE, 0));
+	/* the same range without its last page works */
+	ASSERT_EQ(0, map_file_fixed(self->fd, self->ioas_id, self->mfd,
+				    8 * MOCK_PAGE, 8 * MOCK_PAGE, FILE_IOVA));
+	EXPECT_EQ(base + 8, pinned_pages());
+	EXPECT_EQ(0, check_refs(self->fd, self->va + 8 * MOCK_PAGE,
+				8 * MOCK_PAGE, 1));
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+
+	/* RLIMIT_MEMLOCK of 4 pages hit at the fifth batch */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct rlimit rl = { .rlim_cur = 4 * MOCK_PAGE,
+				     .rlim_max = 4 * MOCK_PAGE };
+
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) ||
+		    setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(2);
+		if (map_file_fixed(self->fd, self->ioas_id, self->mfd, 0,
+				   8 * MOCK_PAGE, FILE_IOVA) != -ENOMEM)
+			_exit(3);
+		if (check_refs(self->fd, self->va, FILE_PAGES * MOCK_PAGE, 0))
+			_exit(4);
+		/* the limit is whole again: 4 pages fit */
+		if (map_file_fixed(self->fd, self->ioas_id, self->mfd, 0,
+				   4 * MOCK_PAGE, FILE_IOVA) ||
+		    ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL))
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, set_batch_limit(self->fd, 65536));
+	EXPECT_EQ(base, pinned_pages());
+}
+
 /* A read-only mapping: the device cannot write. */
 TEST_F(map_file, readonly_mapping)
 {
