@@ -300,7 +300,8 @@ static long pages_pin_user(struct iopt_pages *pages, unsigned long uaddr,
  * one pin per small page (so that pages_unpin_batch() and MD_CHECK_REFS
  * see what they see for user memory), so the further pages of a large
  * folio take one more memfd_pin_folios() call each. The kernel has no
- * exported way to add pins to a folio before folio_add_pins() (6.14).
+ * exported way to add pins to a folio before folio_add_pins() (newer than
+ * 6.12, not used yet).
  */
 #ifdef MIOMMU_HAVE_MEMFD_PIN
 /* Pin the one page at index @index of the file of @pages. */
