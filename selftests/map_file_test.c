@@ -459,6 +459,66 @@ TEST_F(map_file, partial_pin_failure_releases_all)
 	EXPECT_EQ(base, pinned_pages());
 }
 
+static int access_rw(int fd, uint32_t access_fd, uint64_t iova, void *buf,
+		     uint64_t len, uint32_t flags)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.id = access_fd,
+		.access_rw = { .iova = iova, .length = len,
+			       .uptr = U64_PTR(buf), .flags = flags },
+	};
+
+	return mock_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+}
+
+/*
+ * An in-kernel access (upstream's selftest access) reads and writes file
+ * pages nothing has pinned: each page is pinned from the file for the copy
+ * alone, so nothing stays pinned afterwards.
+ */
+TEST_F(map_file, access_rw_unpinned_pages)
+{
+	struct iommu_test_cmd create = {
+		.size = sizeof(create),
+		.op = IOMMU_TEST_OP_CREATE_ACCESS,
+		.id = self->ioas_id,
+	};
+	uint8_t data[200], back[200];
+	long base = pinned_pages();
+	uint32_t flags;
+
+	if (!self->supported) {
+		expect_unsupported(_metadata, self->fd, self->ioas_id,
+				   self->mfd);
+		return;
+	}
+	ASSERT_EQ(0, map_file_fixed(self->fd, self->ioas_id, self->mfd,
+				    MOCK_PAGE, 3 * MOCK_PAGE, FILE_IOVA));
+	ASSERT_EQ(0, mock_ioctl(self->fd, IOMMU_TEST_CMD, &create));
+	for (flags = 0; flags <= MOCK_ACCESS_RW_SLOW_PATH;
+	     flags += MOCK_ACCESS_RW_SLOW_PATH) {
+		/* across the first page boundary of the mapping */
+		ASSERT_EQ(0, access_rw(self->fd, create.create_access.out_access_fd,
+				       FILE_IOVA + MOCK_PAGE - 100, back,
+				       sizeof(back), flags));
+		EXPECT_EQ(0, memcmp(self->va + 2 * MOCK_PAGE - 100, back,
+				    sizeof(back)));
+		fill_pattern(data, sizeof(data), 20 + flags);
+		ASSERT_EQ(0, access_rw(self->fd, create.create_access.out_access_fd,
+				       FILE_IOVA + 2 * MOCK_PAGE - 50, data,
+				       sizeof(data),
+				       flags | MOCK_ACCESS_RW_WRITE));
+		EXPECT_EQ(0, memcmp(self->va + 3 * MOCK_PAGE - 50, data,
+				    sizeof(data)));
+		EXPECT_EQ(base, pinned_pages());
+		EXPECT_EQ(0, check_refs(self->fd, self->va,
+					FILE_PAGES * MOCK_PAGE, 0));
+	}
+	close(create.create_access.out_access_fd);
+}
+
 /* A read-only mapping: the device cannot write. */
 TEST_F(map_file, readonly_mapping)
 {
