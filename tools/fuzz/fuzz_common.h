@@ -117,14 +117,16 @@ static inline bool errno_documented(int e)
  * do not list: EBADFD (IOMMU_TEST_CMD with an fd that is no access),
  * EBADE (ACCESS_PAGES finds other pages than the user's), EDEADLOCK
  * (an unmap that an access does not release), ESPIPE (fault fd read or
- * write at an offset or in partial records). Accepted only where upstream
- * uses them; counted separately so a report can name them.
+ * write at an offset or in partial records), EBADF (IOAS_MAP_FILE with an
+ * fd that is not open; listed for that command only). Accepted only where
+ * upstream uses them; counted separately so a report can name them.
  */
 enum extra_errno {
 	XE_BADFD = 1 << 0,
 	XE_BADE = 1 << 1,
 	XE_DEADLOCK = 1 << 2,
 	XE_SPIPE = 1 << 3,
+	XE_BADF = 1 << 4,
 };
 
 static inline bool errno_extra_ok(int e, unsigned int extra)
@@ -132,7 +134,8 @@ static inline bool errno_extra_ok(int e, unsigned int extra)
 	return ((extra & XE_BADFD) && e == EBADFD) ||
 	       ((extra & XE_BADE) && e == EBADE) ||
 	       ((extra & XE_DEADLOCK) && e == EDEADLOCK) ||
-	       ((extra & XE_SPIPE) && e == ESPIPE);
+	       ((extra & XE_SPIPE) && e == ESPIPE) ||
+	       ((extra & XE_BADF) && e == EBADF);
 }
 
 static inline const char *errno_name(int e)

@@ -1026,7 +1026,7 @@ static void g_map_file(struct ctx *c)
 	s.length = pick_len(c);
 	s.iova = pick_iova(c);
 	if (!issue(c, OP_IOAS_MAP_FILE, pick_fd(c), IOMMU_IOAS_MAP_FILE, &s,
-		   sizeof(s), 0))
+		   sizeof(s), XE_BADF))
 		push_iova(c, s.iova);
 }
 
