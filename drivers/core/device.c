@@ -449,36 +449,72 @@ int iommufd_device_resv_regions(struct iommufd_ucmd *ucmd)
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
 }
 
-/* One page-bounded piece of a simulated DMA. */
-static int device_dma_chunk(struct miommu_domain *domain, unsigned long iova,
-			    void __user *uptr, size_t len, bool write)
+/* User pages one step of a simulated DMA pins at most (128 KiB). */
+#define MOCK_DMA_UPAGES 32
+
+/*
+ * One step of a simulated DMA: the user buffer's pages are pinned for the
+ * step and each piece bounded by a device page and a user page is copied
+ * between the two kernel mappings, as a DMA engine copies between two
+ * physical pages. Errors come in the order a byte-by-byte device would meet
+ * them: a piece's IOVA is translated (ENOENT, EPERM) before its user page
+ * is needed (EFAULT).
+ */
+static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
+			   unsigned long uaddr, size_t len, bool write)
 {
-	unsigned long offset = offset_in_page(iova);
-	phys_addr_t phys;
-	unsigned long left;
-	void *kaddr;
-	int prot, rc;
+	unsigned long ufirst = uaddr & PAGE_MASK, cur = 1, io, ua;
+	int nr = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
+	struct page *upages[MOCK_DMA_UPAGES], *dpage;
+	phys_addr_t phys = 0;
+	void *dev, *usr;
+	size_t done, seg;
+	int got, ui, prot, rc = 0;
 
-	rc = domain->ops->iova_to_phys(domain, iova - offset, &phys, &prot);
-	if (rc)
-		return rc;
-	if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
-		return -EPERM;
-
-	kaddr = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
-	if (write)
-		left = copy_from_user(kaddr + offset, uptr, len);
-	else
-		left = copy_to_user(uptr, kaddr + offset, len);
-	kunmap_local(kaddr);
-	return left ? -EFAULT : 0;
+	got = pin_user_pages_fast(ufirst, nr, write ? 0 : FOLL_WRITE, upages);
+	for (done = 0; done < len; done += seg) {
+		io = iova + done;
+		ua = uaddr + done;
+		seg = min3(len - done, PAGE_SIZE - offset_in_page(io),
+			   PAGE_SIZE - offset_in_page(ua));
+		if ((io & PAGE_MASK) != cur) {
+			rc = domain->ops->iova_to_phys(domain, io & PAGE_MASK,
+						       &phys, &prot);
+			if (rc)
+				break;
+			if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ))) {
+				rc = -EPERM;
+				break;
+			}
+			cur = io & PAGE_MASK;
+		}
+		ui = (ua - ufirst) >> PAGE_SHIFT;
+		if (ui >= got) {
+			/* Unbacked, unwritable or wrapping: as a failed copy */
+			rc = -EFAULT;
+			break;
+		}
+		dpage = pfn_to_page(PHYS_PFN(phys));
+		dev = kmap_local_page(dpage) + offset_in_page(io);
+		usr = kmap_local_page(upages[ui]) + offset_in_page(ua);
+		/* The user buffer may be the mapped memory itself */
+		if (dpage == upages[ui])
+			memmove(write ? dev : usr, write ? usr : dev, seg);
+		else
+			memcpy(write ? dev : usr, write ? usr : dev, seg);
+		kunmap_local(usr);
+		kunmap_local(dev);
+	}
+	if (got > 0)
+		unpin_user_pages_dirty_lock(upages, got, !write);
+	return rc;
 }
 
 /* IOMMU_MOCK_DMA: see struct iommu_mock_dma. */
 int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_mock_dma *cmd = ucmd->cmd;
-	void __user *uptr = u64_to_user_ptr(cmd->uptr);
+	unsigned long uaddr = cmd->uptr;
 	struct iommufd_device *idev;
 	unsigned long iova, end;
 	size_t len;
@@ -494,14 +530,14 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 	if (check_add_overflow(cmd->iova, cmd->length, &end))
 		return -EOVERFLOW;
 
-	for (iova = cmd->iova; iova < end; iova += len, uptr += len) {
+	for (iova = cmd->iova; iova < end; iova += len, uaddr += len) {
 		cond_resched();
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		len = min_t(unsigned long, end - iova,
-			    PAGE_SIZE - offset_in_page(iova));
-		rc = device_dma_chunk(idev->hwpt->domain, iova, uptr, len,
-				      cmd->flags & IOMMU_MOCK_DMA_WRITE);
+			    MOCK_DMA_UPAGES * PAGE_SIZE - offset_in_page(uaddr));
+		rc = device_dma_step(idev->hwpt->domain, iova, uaddr, len,
+				     cmd->flags & IOMMU_MOCK_DMA_WRITE);
 		if (rc)
 			return rc;
 	}

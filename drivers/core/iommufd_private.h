@@ -48,8 +48,9 @@ struct iommufd_object {
 
 /**
  * struct iommufd_ctx - state of one open file
- * @lock: serialises every command of this file, so object state needs no
- *        finer locking; taken before mmap_lock (pinning, user copies)
+ * @lock: serialises every command of this file (IOAS_ALLOC and the miss of
+ *        IOMMU_DESTROY's lookup excepted, see object.c), so object state
+ *        needs no finer locking; taken before mmap_lock (pinning, copies)
  * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published
  * @file: the open file (accesses keep it open)
  * @account_mode: enum iopt_account_mode for new mappings (upstream's

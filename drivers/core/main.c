@@ -177,6 +177,7 @@ union ucmd_buffer {
 struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
+	bool unlocked;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
@@ -188,10 +189,23 @@ struct iommufd_ioctl_op {
 		.execute = _fn,                                        \
 	}
 
+/*
+ * A command that takes ictx->lock itself, or needs none: it touches only
+ * an object it creates and has not published yet.
+ */
+#define IOCTL_OP_UNLOCKED(_nr, _fn, _struct, _last)                    \
+	[_nr] = {                                                      \
+		.size = sizeof(_struct),                               \
+		.min_size = offsetofend(_struct, _last),               \
+		.unlocked = true,                                      \
+		.execute = _fn,                                        \
+	}
+
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
-	IOCTL_OP(IOMMUFD_CMD_DESTROY, iommufd_destroy, struct iommu_destroy, id),
-	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
-		 struct iommu_ioas_alloc, out_ioas_id),
+	IOCTL_OP_UNLOCKED(IOMMUFD_CMD_DESTROY, iommufd_destroy,
+			  struct iommu_destroy, id),
+	IOCTL_OP_UNLOCKED(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+			  struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
 		 struct iommu_ioas_iova_ranges, out_iova_alignment),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
@@ -311,6 +325,8 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (rc)
 		return rc;
 
+	if (op->unlocked)
+		return op->execute(&ucmd);
 	mutex_lock(&ictx->lock);
 	rc = op->execute(&ucmd);
 	mutex_unlock(&ictx->lock);

@@ -186,20 +186,26 @@ static size_t st_unmap_pages(struct miommu_domain *domain, unsigned long iova,
 			     size_t pgsize, size_t pgcount)
 {
 	struct st_domain *sd = to_st_domain(domain);
-	unsigned long first = iova / ST_IO_PAGE_SIZE, i;
+	unsigned long first = iova / ST_IO_PAGE_SIZE, n = 0;
 	size_t total = pgsize * pgcount;
+	XA_STATE(xas, &sd->ptes, first);
+	void *entry;
 
-	/* The lock is dropped every 1024 PTEs: an unmap may be gigabytes */
-	xa_lock(&sd->ptes);
-	for (i = 0; i < total / ST_IO_PAGE_SIZE; i++) {
-		__xa_erase(&sd->ptes, first + i);
-		if (!((i + 1) % 1024)) {
-			xa_unlock(&sd->ptes);
+	/*
+	 * One walk of the xarray for the run; the lock is dropped every 1024
+	 * PTEs, as an unmap may be gigabytes.
+	 */
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, first + total / ST_IO_PAGE_SIZE - 1) {
+		xas_store(&xas, NULL);
+		if (!(++n % 1024)) {
+			xas_pause(&xas);
+			xas_unlock(&xas);
 			cond_resched();
-			xa_lock(&sd->ptes);
+			xas_lock(&xas);
 		}
 	}
-	xa_unlock(&sd->ptes);
+	xas_unlock(&xas);
 	return total;
 }
 
