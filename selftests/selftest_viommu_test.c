@@ -214,6 +214,7 @@ TEST_F(stv, viommu_invalidate)
 	EXPECT_EQ(0, num);
 	inv[0].flags = 0;
 	inv[0].cache_id = MOCK_DEV_CACHE_ID_MAX + 1;
+	num = 1;
 	EXPECT_EQ(-EINVAL, st_inv(self->fd, self->viommu_id, type, inv,
 				  sizeof(inv[0]), &num));
 	EXPECT_EQ(0, num);
@@ -627,7 +628,7 @@ TEST_F(stv, hw_queue)
 	munmap(buf, 2 * ST_PAGE);
 }
 
-/* Left to close: queues, events, a mapping-free region and tombstones. */
+/* Left to close: a HW queue, a queued event, an unmapped mmap() region. */
 TEST_F(stv, close_with_everything)
 {
 	struct iommu_viommu_selftest data = { .in_data = 1 };

@@ -122,8 +122,10 @@ struct miommu_ops {
 /**
  * struct miommu_domain_ops - operations of one domain (HWPT page table)
  * @attach_dev: check that @dev can be attached (format, aperture,
- *              instance); 0 or -EINVAL. The core records the attachment,
- *              and may drop it again without telling the driver
+ *              instance); 0 or -EINVAL, or -ENOENT for a nested domain of
+ *              a vIOMMU in which @dev has no vDEVICE (upstream 6.17's
+ *              selftest rule). The core records the attachment, and may
+ *              drop it again without telling the driver
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
  *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped. On an
  *             error (-EINVAL outside the aperture, -ENOMEM, -EINTR for a
