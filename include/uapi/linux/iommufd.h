@@ -1142,7 +1142,7 @@ struct iommu_vevent_tegra241_cmdqv {
  * Errnos: EOPNOTSUPP non-zero @flags or @__reserved, or @type 0; EINVAL
  * @veventq_depth 0 or above 2^19; ENOENT @viommu_id is no vIOMMU; EEXIST
  * the vIOMMU has a queue of @type; EMFILE; ENOMEM; EFAULT. Source:
- * upstream iommufd (the depth bound from after 6.17).
+ * upstream iommufd (the depth bound as in Linux 7.2's source).
  */
 struct iommu_veventq_alloc {
 	__u32 size;
