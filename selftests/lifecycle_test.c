@@ -169,7 +169,6 @@ TEST_F(ioctl_cmd, unserved_upstream_numbers_enotty)
 	/* upstream commands the dispatcher (drivers/core/main.c) lacks */
 	const unsigned int nrs[] = {
 		IOMMUFD_CMD_IOAS_MAP_FILE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS,
-		IOMMUFD_CMD_VEVENTQ_ALLOC, IOMMUFD_CMD_HW_QUEUE_ALLOC,
 	};
 	unsigned int i;
 
@@ -188,6 +187,7 @@ TEST_F(ioctl_cmd, upstream_numbers_served)
 		IOMMUFD_CMD_OPTION, IOMMUFD_CMD_VFIO_IOAS,
 		IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING,
 		IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP, IOMMUFD_CMD_FAULT_QUEUE_ALLOC,
+		IOMMUFD_CMD_VEVENTQ_ALLOC, IOMMUFD_CMD_HW_QUEUE_ALLOC,
 		0xa0 /* IOMMU_TEST_CMD */,
 	};
 	unsigned int i;

@@ -223,10 +223,11 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 
 /**
  * iommufd_device_unbind() - end a binding made by iommufd_device_bind()
- * @idev: the device, detached or not; no vDEVICE may use it
+ * @idev: the device, detached or not; its vDEVICEs become tombstones
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
+	iommufd_device_tombstone_vdevs(idev->ictx, idev);
 	refcount_dec(&idev->obj.users);
 	iommufd_object_destroy_now(idev->ictx, &idev->obj);
 }

@@ -164,6 +164,8 @@ union ucmd_buffer {
 	struct iommu_hwpt_invalidate invalidate;
 	struct iommu_viommu_alloc viommu_alloc;
 	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_veventq_alloc veventq_alloc;
+	struct iommu_hw_queue_alloc hw_queue_alloc;
 	struct iommu_mock_instance_info instance_info;
 	struct iommu_mock_device_alloc device_alloc;
 	struct iommu_mock_device_attach attach;
@@ -234,6 +236,10 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_viommu_alloc, out_viommu_id),
 	IOCTL_OP(IOMMUFD_CMD_VDEVICE_ALLOC, iommufd_vdevice_alloc,
 		 struct iommu_vdevice_alloc, virt_id),
+	IOCTL_OP(IOMMUFD_CMD_VEVENTQ_ALLOC, iommufd_veventq_alloc,
+		 struct iommu_veventq_alloc, out_veventq_fd),
+	IOCTL_OP(IOMMUFD_CMD_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc,
+		 struct iommu_hw_queue_alloc, length),
 	IOCTL_OP(IOMMUFD_MOCK_CMD_INSTANCE_INFO, iommufd_instance_info,
 		 struct iommu_mock_instance_info, instances_uptr),
 	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_ALLOC, iommufd_device_alloc,
@@ -342,6 +348,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	mutex_init(&ictx->lock);
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	xa_init_flags(&ictx->mmaps, XA_FLAGS_ACCOUNT);
 	ictx->file = filp;
 	ictx->account_mode = IOPT_ACCOUNT_USER;
 	filp->private_data = ictx;
@@ -357,6 +364,9 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	iommufd_destroy_all(ictx);
 	mutex_unlock(&ictx->lock);
 	xa_destroy(&ictx->objects);
+	/* Every owner removed its regions; a mapping would hold the file */
+	WARN_ON(!xa_empty(&ictx->mmaps));
+	xa_destroy(&ictx->mmaps);
 	mutex_destroy(&ictx->lock);
 	kfree(ictx);
 	return 0;
@@ -368,6 +378,7 @@ static const struct file_operations iommufd_fops = {
 	.release = iommufd_fops_release,
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = iommufd_fops_mmap,
 };
 
 static struct miscdevice iommufd_misc = {

@@ -34,6 +34,8 @@ static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object 
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
 	[IOMMUFD_OBJ_DRIVER] = iommufd_driver_object_destroy,
 	[IOMMUFD_OBJ_FAULT] = iommufd_fault_destroy,
+	[IOMMUFD_OBJ_VEVENTQ] = iommufd_veventq_destroy,
+	[IOMMUFD_OBJ_HW_QUEUE] = iommufd_hw_queue_destroy,
 };
 
 /**
@@ -160,6 +162,25 @@ void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
 }
 
 /**
+ * iommufd_object_tombstone() - destroy a published object, keep its ID taken
+ * @ictx: context
+ * @obj: object with users == 1
+ *
+ * The ID stays reserved (lookups and IOMMU_DESTROY answer -ENOENT) until
+ * the file is closed, so userspace that still holds it cannot reach a new
+ * object under the same number: upstream's tombstone of a vDEVICE whose
+ * device was unbound.
+ */
+void iommufd_object_tombstone(struct iommufd_ctx *ictx,
+			      struct iommufd_object *obj)
+{
+	/* Replacing a present entry allocates nothing */
+	xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY, GFP_KERNEL);
+	iommufd_destroy_ops[obj->type](obj);
+	kfree(obj);
+}
+
+/**
  * iommufd_destroy_all() - destroy every object of a closing file
  * @ictx: context
  *
@@ -183,7 +204,9 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx)
 			cond_resched();
 		}
 	}
-	WARN_ON(!xa_empty(&ictx->objects));
+	/* Tombstones (zero entries) may stay: xa_for_each skips them */
+	xa_for_each(&ictx->objects, index, obj)
+		WARN_ON(1);
 }
 
 /*

@@ -9,6 +9,7 @@
  */
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "selftest.h"
 
@@ -95,7 +96,9 @@ struct miommu_domain *st_domain_alloc_paging(struct miommu_device *dev,
  *
  * Return: the domain or ERR_PTR: -EOPNOTSUPP flags or another data type;
  * -EINVAL parent not a selftest nest parent, data shorter than its iotlb
- * field; -E2BIG; -EFAULT; -ENOMEM.
+ * field; -E2BIG data longer than the struct with non-zero bytes beyond it
+ * (zero bytes are taken: newer upstream suites pass a longer struct);
+ * -EFAULT; -ENOMEM.
  */
 struct miommu_domain *st_domain_alloc_nested(struct miommu_device *dev,
 					     struct miommu_domain *parent,
@@ -110,9 +113,13 @@ struct miommu_domain *st_domain_alloc_nested(struct miommu_device *dev,
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!st_is_paging(parent) || !to_st_domain(parent)->nest_parent)
 		return ERR_PTR(-EINVAL);
-	rc = miommu_copy_user_data(&cfg, sizeof(cfg),
-				   offsetofend(struct iommu_hwpt_selftest, iotlb),
-				   data, IOMMU_HWPT_DATA_SELFTEST);
+	/*
+	 * Longer data is taken when its tail is zero (E2BIG otherwise):
+	 * upstream's struct grew after 6.17 (pagetable_type, 0 = this one).
+	 */
+	if (data->len < offsetofend(struct iommu_hwpt_selftest, iotlb))
+		return ERR_PTR(-EINVAL);
+	rc = copy_struct_from_user(&cfg, sizeof(cfg), data->uptr, data->len);
 	if (rc)
 		return ERR_PTR(rc);
 	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
@@ -137,6 +144,9 @@ static int st_attach_dev(struct miommu_domain *domain,
 	/* Upstream's mock refuses dirty-capable domains for NO_DIRTY devices */
 	if (sd->dirty_ops && (to_st_dev(dev)->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
+	/* A vIOMMU's stage 1 serves only devices it knows (upstream 6.17) */
+	if (sd->viommu && !miommu_viommu_find_vdev(sd->viommu, dev))
+		return -ENOENT;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ static const struct miommu_ops st_ops = {
 	.domain_alloc_paging = st_domain_alloc_paging,
 	.domain_alloc_nested = st_domain_alloc_nested,
 	.domain_compatible = st_domain_compatible,
+	.viommu_alloc = st_viommu_alloc,
 	.get_resv_regions = st_get_resv_regions,
 };
 
@@ -84,7 +85,7 @@ static struct miommu_instance st_instance = {
 struct st_dev *st_dev_create(u32 flags)
 {
 	struct st_dev *sdev;
-	int rc;
+	int rc, i;
 
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
 		      MOCK_FLAGS_DEVICE_PASID))
@@ -99,6 +100,8 @@ struct st_dev *st_dev_create(u32 flags)
 	}
 	sdev->id = rc;
 	sdev->flags = flags;
+	for (i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		sdev->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	sdev->core.inst = &st_instance;
 	sdev->core.stream_id = sdev->id;
 	if (flags & MOCK_FLAGS_DEVICE_PASID)

@@ -37,17 +37,6 @@ static void st_stdev_destroy(struct iommufd_driver_object *dobj)
 	iommufd_device_unbind(st->idev);
 }
 
-/*
- * Only the file's table and this object hold the device: anything more (a
- * vDEVICE) must go first, as upstream's IOMMU_DESTROY of a device in use.
- */
-static bool st_stdev_busy(struct iommufd_driver_object *dobj)
-{
-	struct st_stdev *st = container_of(dobj, struct st_stdev, dobj);
-
-	return refcount_read(&st->idev->obj.users) > 2;
-}
-
 static int st_add_reserved(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 {
 	struct iommufd_ioas *ioas;
@@ -80,8 +69,8 @@ static int st_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	st = container_of(obj, struct st_stdev, dobj.obj);
+	/* Not busy with a vDEVICE: unbinding leaves it a tombstone (6.17) */
 	st->dobj.destroy = st_stdev_destroy;
-	st->dobj.busy = st_stdev_busy;
 
 	sdev = st_dev_create(flags);
 	if (IS_ERR(sdev)) {
@@ -667,6 +656,68 @@ static int st_trigger_iopf(struct iommufd_ucmd *ucmd,
 	return 0;
 }
 
+/* The selftest device whose device object (idev) has ID @id. */
+static struct st_dev *st_get_dev(struct iommufd_ctx *ictx, u32 id,
+				 struct iommufd_device **idevp)
+{
+	struct iommufd_object *obj;
+	struct iommufd_device *idev;
+
+	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+	if (!st_is_dev(idev->hw))
+		return ERR_PTR(-EINVAL);
+	if (idevp)
+		*idevp = idev;
+	return to_st_dev(idev->hw);
+}
+
+/* One slot of a selftest device's cache holds the value given (upstream). */
+static int st_dev_check_cache(struct iommufd_ucmd *ucmd,
+			      struct iommu_test_cmd *cmd)
+{
+	struct st_dev *sdev = st_get_dev(ucmd->ictx, cmd->id, NULL);
+
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+	if (cmd->check_dev_cache.id > MOCK_DEV_CACHE_ID_MAX ||
+	    sdev->cache[cmd->check_dev_cache.id] != cmd->check_dev_cache.cache)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A vIOMMU event of a selftest device (upstream 6.17): the device must be
+ * attached to a nested HWPT of a vIOMMU in which it has a vDEVICE with a
+ * non-zero virt_id (upstream's mock treats 0 as none), else -ENOENT; the
+ * event, struct iommu_viommu_event_selftest, goes to the vIOMMU's queue of
+ * IOMMU_VEVENTQ_TYPE_SELFTEST (-EOPNOTSUPP without one).
+ */
+static int st_trigger_vevent(struct iommufd_ucmd *ucmd,
+			     struct iommu_test_cmd *cmd)
+{
+	struct iommu_viommu_event_selftest event = {};
+	struct miommu_vdevice *vdev;
+	struct iommufd_device *idev;
+	struct miommu_viommu *hw;
+	struct st_dev *sdev;
+
+	sdev = st_get_dev(ucmd->ictx, cmd->trigger_vevent.dev_id, &idev);
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+	if (!idev->hwpt || !idev->hwpt->viommu)
+		return -ENOENT;
+	hw = idev->hwpt->viommu->hw;
+	vdev = miommu_viommu_find_vdev(hw, idev->hw);
+	if (!vdev || !vdev->virt_id)
+		return -ENOENT;
+	event.virt_id = vdev->virt_id;
+	return miommu_viommu_report_event(hw, IOMMU_VEVENTQ_TYPE_SELFTEST,
+					  &event, sizeof(event));
+}
+
 static int st_test_cmd(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_test_cmd *cmd = ucmd->cmd;
@@ -699,6 +750,10 @@ static int st_test_cmd(struct iommufd_ucmd *ucmd)
 		return st_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return st_dirty(ucmd, cmd);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+		return st_dev_check_cache(ucmd, cmd);
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return st_trigger_vevent(ucmd, cmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* A batch must hold at least one entry (upstream's bound) */
 		if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))
