@@ -34,11 +34,15 @@
  * @core: what the core sees
  * @flags: enum iommu_test_device_flags given at creation
  * @id: number in the device name
+ * @pasid_fail_next: IOMMU_TEST_PASID_RESERVED is attached, so the next
+ *                   change of its domain fails once with -ENOMEM
+ *                   (upstream's pasid_1024_fake_error)
  */
 struct st_dev {
 	struct miommu_device core;
 	u32 flags;
 	int id;
+	bool pasid_fail_next;
 };
 
 /**
@@ -88,6 +92,8 @@ bool st_domain_compatible(struct miommu_device *dev,
 			  struct miommu_domain *domain);
 bool st_is_paging(struct miommu_domain *domain);
 bool st_is_nested(struct miommu_domain *domain);
+void st_pasid_changed(struct miommu_device *dev, u32 pasid,
+		      struct miommu_domain *domain);
 
 /* test_cmd.c */
 int st_test_cmd_init(void);
