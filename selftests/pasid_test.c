@@ -616,6 +616,18 @@ TEST_F(pasid_dev, close_with_pasids)
 				  self->nested));
 }
 
+/* Thousands of PASIDs, left to close: the device detaches them all. */
+TEST_F(pasid_dev, many_pasids_closed)
+{
+	uint32_t p;
+
+	for (p = 1; p <= 4096; p++)
+		ASSERT_EQ(0, pasid_attach(self->fd, self->stdev_id, p * 199,
+					  p % 3 ? self->s2 : self->nested));
+	EXPECT_EQ(2731, obj_users(self->fd, self->s2));
+	EXPECT_EQ(1365, obj_users(self->fd, self->nested));
+}
+
 /* A nested HWPT on the DEFAULT vIOMMU may carry the flag and a PASID. */
 TEST_F(pasid_dev, viommu_nested)
 {

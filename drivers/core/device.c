@@ -335,8 +335,11 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	struct iommufd_hwpt *hwpt;
 	unsigned long pasid;
 
-	xa_for_each(&idev->pasids, pasid, hwpt)
+	/* Up to 2^max_pasid_log2 - 1 of them */
+	xa_for_each(&idev->pasids, pasid, hwpt) {
 		iommufd_device_detach(idev->ictx, idev, pasid);
+		cond_resched();
+	}
 	xa_destroy(&idev->pasids);
 	iommufd_device_detach(idev->ictx, idev, MIOMMU_NO_PASID);
 	idev->hw->inst->ops->release_device(idev->hw);
