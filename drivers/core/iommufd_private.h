@@ -268,10 +268,10 @@ struct iommufd_fault {
 
 /* fault.c */
 struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
-int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
-			 const struct iommu_hwpt_pgfault *msg);
+int iommufd_device_report_fault(struct iommufd_device *idev,
+				const struct iommu_hwpt_pgfault *msg);
 void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,
-			 struct iommufd_device *idev);
+			 struct iommufd_device *idev, u32 pasid);
 void iommufd_fault_destroy(struct iommufd_object *obj);
 int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
 
@@ -295,16 +295,24 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
  * @obj: object header
  * @ictx: the context, needed to free an automatic HWPT on destruction
  * @hw: the driver's device
- * @hwpt: the HWPT the device is attached to, or NULL
+ * @hwpt: the HWPT the device's RID (requests without PASID) is attached to,
+ *        or NULL
+ * @pasids: PASID -> the struct iommufd_hwpt that PASID is attached to; an
+ *          entry is reserved (reads NULL) while an attach is prepared
  * @resv_ioas: the IOAS holding the reservations of the current attach
  * @resv_tag: which of two owner tags the current reservations carry, so a
  *            replace can reserve anew before it drops the old ones
+ *
+ * Each attachment (RID or PASID) holds a user of its HWPT. Only the RID
+ * attachment reserves the device's regions in the IOAS (upstream: PASID
+ * attachments enforce no reserved regions).
  */
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct miommu_device *hw;
 	struct iommufd_hwpt *hwpt;
+	struct xarray pasids;
 	struct iommufd_ioas *resv_ioas;
 	unsigned int resv_tag;
 };
@@ -315,21 +323,27 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_device_attach(struct iommufd_ucmd *ucmd);
 /**
  * struct iommufd_attach - an attach prepared by iommufd_device_attach_begin()
- * @hwpt: the HWPT the device will be attached to
+ * @hwpt: the HWPT the device (or its PASID) will be attached to
+ * @pasid: MIOMMU_NO_PASID for the RID, else the PASID
  * @is_new: @hwpt is a new automatic HWPT, published only on commit
  */
 struct iommufd_attach {
 	struct iommufd_hwpt *hwpt;
+	u32 pasid;
 	bool is_new;
 };
 
 int iommufd_device_attach_begin(struct iommufd_ctx *ictx,
-				struct iommufd_device *idev, u32 pt_id,
-				bool replace, struct iommufd_attach *att);
+				struct iommufd_device *idev, u32 pasid,
+				u32 pt_id, bool replace,
+				struct iommufd_attach *att);
 void iommufd_device_attach_end(struct iommufd_ctx *ictx,
 			       struct iommufd_device *idev,
 			       struct iommufd_attach *att, bool commit);
-void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev);
+void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			   u32 pasid);
+struct iommufd_hwpt *iommufd_device_attached(struct iommufd_device *idev,
+					     u32 pasid);
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 					   struct miommu_device *hw);
 void iommufd_device_unbind(struct iommufd_device *idev);

@@ -22,6 +22,13 @@
 
 #define MIOMMU_MAX_INSTANCES 8
 
+/*
+ * The PASID value that names a device's requests without PASID (its RID),
+ * upstream's IOMMU_NO_PASID: attach and detach helpers of the core take it
+ * for the RID attachment, any other value for that PASID's.
+ */
+#define MIOMMU_NO_PASID 0
+
 struct miommu_instance;
 struct miommu_device;
 struct miommu_domain;
@@ -98,6 +105,14 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
  *                @s2; NULL op = the driver offers only the core's DEFAULT type.
  *                ERR_PTR(-EOPNOTSUPP) for a type the driver does not offer
  * @get_resv_regions: the reserved regions of @dev, sorted by start; *@num set
+ * @pasid_changed: optional: @pasid of @dev is now attached to @domain, or
+ *                 detached (@domain NULL). Called once the core has
+ *                 committed a PASID attach, replace or detach (never for
+ *                 MIOMMU_NO_PASID); cannot fail
+ * @user_pasid_table: the PASID table of a device whose RID is attached to a
+ *                    nested domain belongs to the guest, so a page request
+ *                    with a PASID nothing is attached to goes to that
+ *                    nested domain (upstream's iommu_ops.user_pasid_table)
  */
 struct miommu_ops {
 	struct miommu_device *(*probe_device)(struct miommu_instance *inst,
@@ -117,6 +132,9 @@ struct miommu_ops {
 					      struct miommu_domain *s2, u32 type);
 	const struct iommu_resv_region_info *
 		(*get_resv_regions)(struct miommu_device *dev, unsigned int *num);
+	void (*pasid_changed)(struct miommu_device *dev, u32 pasid,
+			      struct miommu_domain *domain);
+	bool user_pasid_table;
 };
 
 /**
@@ -126,6 +144,17 @@ struct miommu_ops {
  *              a vIOMMU in which @dev has no vDEVICE (upstream 6.17's
  *              selftest rule). The core records the attachment, and may
  *              drop it again without telling the driver
+ * @set_dev_pasid: check that PASID @pasid of @dev can be attached to the
+ *                 domain in place of @old (NULL: the PASID is detached);
+ *                 0, -EINVAL (other driver or instance) or the driver's
+ *                 errno. The core calls it only for a HWPT allocated with
+ *                 IOMMU_HWPT_ALLOC_PASID and a PASID from 1 to
+ *                 2^max_pasid_log2 - 1 of @dev; it records the attachment
+ *                 itself, may drop a change it has not committed without
+ *                 telling the driver, and reports committed changes through
+ *                 &miommu_ops.pasid_changed. NULL: the domain cannot serve
+ *                 a PASID (the core answers -EOPNOTSUPP, as upstream's
+ *                 iommu core does without a set_dev_pasid op)
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
  *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped. On an
  *             error (-EINVAL outside the aperture, -ENOMEM, -EINTR for a
@@ -151,6 +180,9 @@ struct miommu_ops {
  */
 struct miommu_domain_ops {
 	int (*attach_dev)(struct miommu_domain *domain, struct miommu_device *dev);
+	int (*set_dev_pasid)(struct miommu_domain *domain,
+			     struct miommu_device *dev, u32 pasid,
+			     struct miommu_domain *old);
 	int (*map_pages)(struct miommu_domain *domain, unsigned long iova,
 			 phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			 int prot, size_t *mapped);
@@ -232,7 +264,9 @@ struct miommu_instance {
  * @inst: its IOMMU instance
  * @dev: the struct device on the driver's bus
  * @stream_id: its physical stream ID
- * @max_pasid_log2: PASID width IOMMU_GET_HW_INFO reports (0: no PASID)
+ * @max_pasid_log2: PASID width: PASIDs 1 to 2^@max_pasid_log2 - 1 can be
+ *                  attached, and IOMMU_GET_HW_INFO reports it (0: the device
+ *                  has no PASID; at most 20, the PCIe width)
  * @hw_caps: enum iommufd_hw_capabilities IOMMU_GET_HW_INFO reports
  */
 struct miommu_device {

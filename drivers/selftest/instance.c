@@ -67,6 +67,9 @@ static const struct miommu_ops st_ops = {
 	.domain_compatible = st_domain_compatible,
 	.viommu_alloc = st_viommu_alloc,
 	.get_resv_regions = st_get_resv_regions,
+	.pasid_changed = st_pasid_changed,
+	/* As upstream's mock: a nested RID domain takes unattached PASIDs' faults */
+	.user_pasid_table = true,
 };
 
 /* Not registered by ID: userspace reaches it through IOMMU_TEST_CMD only. */

@@ -37,12 +37,16 @@
  * @cache: the device's cache (upstream's mock_dev cache), each slot
  *         IOMMU_TEST_DEV_CACHE_DEFAULT until an invalidation through a
  *         selftest vIOMMU clears it; IOMMU_TEST_OP_DEV_CHECK_CACHE reads it
+ * @pasid_fail_next: IOMMU_TEST_PASID_RESERVED is attached, so the next
+ *                   change of its domain fails once with -ENOMEM
+ *                   (upstream's pasid_1024_fake_error)
  */
 struct st_dev {
 	struct miommu_device core;
 	u32 flags;
 	int id;
 	u32 cache[MOCK_DEV_CACHE_NUM];
+	bool pasid_fail_next;
 };
 
 /**
@@ -95,6 +99,8 @@ bool st_domain_compatible(struct miommu_device *dev,
 			  struct miommu_domain *domain);
 bool st_is_paging(struct miommu_domain *domain);
 bool st_is_nested(struct miommu_domain *domain);
+void st_pasid_changed(struct miommu_device *dev, u32 pasid,
+		      struct miommu_domain *domain);
 
 /* viommu.c */
 struct miommu_viommu *st_viommu_alloc(struct miommu_device *dev,

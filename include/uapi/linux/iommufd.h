@@ -394,8 +394,12 @@ struct iommu_vfio_ioas {
  *                                   instances answer EOPNOTSUPP)
  * @IOMMU_HWPT_FAULT_ID_VALID: @fault_id names a fault queue (nested HWPTs,
  *                             as upstream 6.12)
- * @IOMMU_HWPT_ALLOC_PASID: the HWPT may be attached to a PASID (refused,
- *                          EOPNOTSUPP)
+ * @IOMMU_HWPT_ALLOC_PASID: the HWPT may be attached to PASIDs of devices
+ *                          (upstream 6.15; paging or nested, for drivers
+ *                          that attach PASIDs: selftest devices; the mock
+ *                          instances answer EOPNOTSUPP). While a PASID of a
+ *                          device is attached, its RID takes only such
+ *                          HWPTs
  */
 enum iommufd_hwpt_alloc_flags {
 	IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0,
@@ -640,7 +644,10 @@ enum iommufd_hw_info_flags {
  *             are zeroed
  * @in_data_type: with IOMMU_HW_INFO_FLAG_INPUT_TYPE, the type wanted
  * @out_data_type: out: the type of the data written (IOMMU_HW_INFO_TYPE_MOCK)
- * @out_max_pasid_log2: out: PASID width, 0 (the mock has no PASID support)
+ * @out_max_pasid_log2: out: PASID width: PASIDs 1 to 2^width - 1 can be
+ *                      attached; 0 for the mock instances' devices (no
+ *                      PASID support), 20 for selftest devices made with
+ *                      MOCK_FLAGS_DEVICE_PASID
  * @__reserved: must be 0
  * @out_capabilities: out: enum iommufd_hw_capabilities bits
  *
