@@ -998,6 +998,82 @@ TEST_F(dev, dma_16mib)
 	munmap(data, len);
 }
 
+/*
+ * Offsets that differ on both sides and a length over several of the
+ * module's 128 KiB DMA steps: every byte lands where the IOVA says, in
+ * both directions.
+ */
+TEST_F(dev, dma_unaligned_multi_step)
+{
+	const uint64_t len = 1 << 20, n = 300007;
+	uint8_t *mem, *data, *back;
+	uint32_t hwpt;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	data = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	back = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_NE(MAP_FAILED, data);
+	ASSERT_NE(MAP_FAILED, back);
+	memset(mem, 0x5a, len);
+	fill_pattern(data, len, 3);
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, mem, len,
+				    0x1000000));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	ASSERT_EQ(0, dma_write(self->fd, self->dev_id, 0x1000000 + 100,
+			       data + 7, n));
+	EXPECT_EQ(0, memcmp(mem + 100, data + 7, n));
+	EXPECT_EQ(0x5a, mem[99]);
+	EXPECT_EQ(0x5a, mem[100 + n]);
+	ASSERT_EQ(0, dma_read(self->fd, self->dev_id, 0x1000000 + 4095,
+			      back + 1, n));
+	EXPECT_EQ(0, memcmp(back + 1, mem + 4095, n));
+	EXPECT_EQ(0, back[0]);
+	EXPECT_EQ(0, back[1 + n]);
+	ASSERT_EQ(0, ioas_unmap(self->fd, self->ioas_id, 0, UINT64_MAX, NULL));
+	munmap(mem, len);
+	munmap(data, len);
+	munmap(back, len);
+}
+
+/*
+ * A user buffer the device cannot write (read-only) or that ends early
+ * answers EFAULT; an unmapped IOVA met before the bad user byte answers
+ * ENOENT, as a device walking the range in order meets it first.
+ */
+TEST_F(dev, dma_user_buffer_errors_in_order)
+{
+	const uint64_t page = sysconf(_SC_PAGESIZE);
+	uint8_t *ro, *two;
+	uint32_t hwpt;
+
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, munmap(two + page, page));
+	ASSERT_EQ(0, ioas_map_fixed(self->fd, self->ioas_id, self->buf,
+				    MOCK_PAGE, DMA_IOVA));
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
+	/* the device reads memory into a read-only buffer */
+	EXPECT_EQ(-EFAULT, dma_read(self->fd, self->dev_id, DMA_IOVA, ro, 64));
+	/* writing from a read-only buffer is fine */
+	EXPECT_EQ(0, dma_write(self->fd, self->dev_id, DMA_IOVA, ro, 64));
+	/* the buffer ends inside the mapped IOVA range */
+	EXPECT_EQ(-EFAULT, dma_write(self->fd, self->dev_id, DMA_IOVA,
+				     two + 64, MOCK_PAGE));
+	/* the IOVA after the mapping is met before the buffer's end */
+	EXPECT_EQ(-ENOENT, dma_write(self->fd, self->dev_id,
+				     DMA_IOVA + MOCK_PAGE - 64, two + 64,
+				     page));
+	munmap(ro, page);
+	munmap(two, page);
+}
+
 TEST_F(dev, kernel_chosen_iova_skips_reserved)
 {
 	const uint64_t chunk = 8ULL << 20, two_mib = 2ULL << 20;

@@ -40,42 +40,9 @@ log "extract full linux-source $src_ver"
 tar -xJf "$TARBALL" -C "$SRC" --strip-components=1
 extracted=$(date +%s)
 
-# tinyconfig on an x86_64 host would otherwise offer a 32-bit kernel.
-mk() { make -C "$SRC" ARCH=x86_64 "$@"; }
-
-log "configure: tinyconfig + $(basename "$FRAG") + olddefconfig"
-mk -s tinyconfig >>"$BUILD_LOG" 2>&1
-# Appended lines override tinyconfig's values when olddefconfig reads them.
-grep -E '^(CONFIG_|# CONFIG_)' "$FRAG" >>"$SRC/.config"
-mk -s olddefconfig >>"$BUILD_LOG" 2>&1
-
-# Every fragment line must have survived olddefconfig (a missing dependency
-# silently drops an option otherwise).
-bad=0
-while IFS= read -r line; do
-	if [[ $line =~ ^CONFIG_([A-Za-z0-9_]+)=(.*)$ ]]; then
-		grep -qxF "$line" "$SRC/.config" || {
-			log "fragment option lost: $line (now: $(grep -E "^(# )?CONFIG_${BASH_REMATCH[1]}[= ]" "$SRC/.config" || echo absent))"
-			bad=1
-		}
-	elif [[ $line =~ ^#\ CONFIG_([A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-		if grep -qE "^CONFIG_${BASH_REMATCH[1]}=" "$SRC/.config"; then
-			log "fragment option should be off: ${BASH_REMATCH[1]}"
-			bad=1
-		fi
-	fi
-done <"$FRAG"
-((bad == 0)) || die "config check failed (see above)"
-log "config check passed ($(grep -cE '^(CONFIG_|# CONFIG_)' "$FRAG") fragment lines)"
-
-log "build with -j$JOBS (log: $BUILD_LOG)"
-if ! mk -j"$JOBS" all >>"$BUILD_LOG" 2>&1; then
-	tail -n 40 "$BUILD_LOG" >&2
-	die "kernel build failed"
-fi
-[[ -f $SRC/arch/x86/boot/bzImage && -f $SRC/Module.symvers ]] || die "build produced no bzImage/Module.symvers"
+tiny_kernel_build "$SRC" "$FRAG" "$BUILD_LOG"
 end=$(date +%s)
 echo "$want" >"$DIR/.stamp"
 echo "$((end - start))" >"$DIR/build-secs"
-echo "$(mk -s kernelrelease) (linux-source $src_ver + bench.config ${want:0:12})" >"$DIR/version"
+echo "$(make -s -C "$SRC" ARCH=x86_64 kernelrelease) (linux-source $src_ver + bench.config ${want:0:12})" >"$DIR/version"
 log "built in $((end - start)) s (extract $((extracted - start)) s, configure + build $((end - extracted)) s, -j$JOBS)"

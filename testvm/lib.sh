@@ -80,3 +80,40 @@ upstream_progs() {
 # Expectations for the upstream cases (see selftests/upstream/README.md).
 # shellcheck disable=SC2034
 UPSTREAM_EXPECT=${UPSTREAM_EXPECT:-$TOP/selftests/upstream/expectations}
+
+# tinyconfig kernels (debug-kernel.sh, bench-kernel.sh): configure the
+# extracted tree $1 with tinyconfig plus fragment $2 (logging to $3), check
+# that every fragment line survived olddefconfig (a missing dependency
+# silently drops an option otherwise), then build it with -j$JOBS.
+# tinyconfig on an x86_64 host would otherwise offer a 32-bit kernel: ARCH.
+tiny_kernel_build() {
+	local src=$1 frag=$2 blog=$3 line bad=0
+	log "configure: tinyconfig + $(basename "$frag") + olddefconfig"
+	make -C "$src" ARCH=x86_64 -s tinyconfig >>"$blog" 2>&1
+	# Appended lines override tinyconfig's values when olddefconfig reads them.
+	grep -E '^(CONFIG_|# CONFIG_)' "$frag" >>"$src/.config"
+	make -C "$src" ARCH=x86_64 -s olddefconfig >>"$blog" 2>&1
+	while IFS= read -r line; do
+		if [[ $line =~ ^CONFIG_([A-Za-z0-9_]+)=(.*)$ ]]; then
+			grep -qxF "$line" "$src/.config" || {
+				log "fragment option lost: $line (now: $(grep -E "^(# )?CONFIG_${BASH_REMATCH[1]}[= ]" "$src/.config" || echo absent))"
+				bad=1
+			}
+		elif [[ $line =~ ^#\ CONFIG_([A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			if grep -qE "^CONFIG_${BASH_REMATCH[1]}=" "$src/.config"; then
+				log "fragment option should be off: ${BASH_REMATCH[1]}"
+				bad=1
+			fi
+		fi
+	done <"$frag"
+	((bad == 0)) || die "config check failed (see above)"
+	log "config check passed ($(grep -cE '^(CONFIG_|# CONFIG_)' "$frag") fragment lines)"
+
+	log "build with -j$JOBS (log: $blog)"
+	if ! make -C "$src" ARCH=x86_64 -j"$JOBS" all >>"$blog" 2>&1; then
+		tail -n 40 "$blog" >&2
+		die "kernel build failed"
+	fi
+	[[ -f $src/arch/x86/boot/bzImage && -f $src/Module.symvers ]] ||
+		die "build produced no bzImage/Module.symvers"
+}

@@ -44,6 +44,35 @@ struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
 	return access;
 }
 
+static const struct iommufd_access_ops iommufd_access_internal_ops = {
+	.needs_pin_pages = 1,
+};
+
+/**
+ * iommufd_access_create_internal() - an access owned by an object of a file
+ * @ictx: the file's context; not kept open by the access (its owner object
+ *        goes with the file)
+ *
+ * For core objects that pin guest memory (HW queues): no unmap op, and its
+ * pins make IOAS_UNMAP of their areas fail with -EBUSY (upstream). Destroy
+ * it with iommufd_access_destroy(); there is no file reference to drop.
+ * Return: the access or ERR_PTR(-ENOMEM).
+ */
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx)
+{
+	struct iommufd_access *access;
+
+	access = kzalloc(sizeof(*access), GFP_KERNEL_ACCOUNT);
+	if (!access)
+		return ERR_PTR(-ENOMEM);
+	access->ictx = ictx;
+	access->ops = &iommufd_access_internal_ops;
+	access->iova_alignment = PAGE_SIZE;
+	access->internal = true;
+	INIT_LIST_HEAD(&access->iopt_item);
+	return access;
+}
+
 /**
  * iommufd_access_change_ioas() - attach to, move to, or detach from an IOAS
  * @access: the access
@@ -104,7 +133,8 @@ int iommufd_access_attach_id(struct iommufd_access *access, u32 ioas_id)
  * @access: the access; its owner drops its pins through the unmap op
  *
  * Called with ictx->lock held; the caller drops the file reference taken
- * by iommufd_access_create() (fput(ictx->file)) once it has unlocked.
+ * by iommufd_access_create() (fput(ictx->file)) once it has unlocked
+ * (an internal access holds none).
  */
 void iommufd_access_destroy(struct iommufd_access *access)
 {
@@ -130,7 +160,7 @@ static struct iopt_hold *access_find_hold(struct iopt_pages *pages,
 }
 
 static int area_add_access(struct iopt_area *area, unsigned long first,
-			   unsigned long last)
+			   unsigned long last, bool lock)
 {
 	struct iopt_hold *hold = access_find_hold(area->pages, first, last);
 	int rc;
@@ -149,16 +179,20 @@ static int area_add_access(struct iopt_area *area, unsigned long first,
 		hold->access = true;
 	}
 	area->num_accesses++;
+	if (lock)
+		area->num_locks++;
 	return 0;
 }
 
 static void area_remove_access(struct iopt_area *area, unsigned long first,
-			       unsigned long last)
+			       unsigned long last, bool lock)
 {
 	struct iopt_hold *hold = access_find_hold(area->pages, first, last);
 
 	if (WARN_ON(!hold))
 		return;
+	if (lock && !WARN_ON(!area->num_locks))
+		area->num_locks--;
 	if (!--hold->users) {
 		iopt_pages_unhold(area->pages, hold);
 		kfree(hold);
@@ -194,7 +228,7 @@ static void access_unpin_range(struct iommufd_access *access,
 		if (iopt_area_iova(area) > cur)
 			break;
 		area_remove_access(area, iopt_area_index(area, cur),
-				   iopt_area_index(area, end));
+				   iopt_area_index(area, end), access->internal);
 		access->num_pins--;
 		if (end == last)
 			break;
@@ -253,7 +287,8 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 		}
 		first_index = iopt_area_index(area, cur);
 		last_index = iopt_area_index(area, end);
-		rc = area_add_access(area, first_index, last_index);
+		rc = area_add_access(area, first_index, last_index,
+				     access->internal);
 		if (rc)
 			goto out_undo;
 		access->num_pins++;

@@ -8,6 +8,12 @@
  * the device's regions in the HWPT's IOAS; attaching to a nested HWPT
  * reserves only its SW_MSI windows in the stage-2 IOAS, where the MSI
  * doorbell still has to be mapped.
+ *
+ * PASIDs (upstream iommufd since 6.15, as of 6.17): each PASID of a device
+ * may be attached to its own HWPT besides the RID's. Only HWPTs allocated
+ * with IOMMU_HWPT_ALLOC_PASID serve a PASID, and while any PASID is
+ * attached the RID must be on such a HWPT too. The same helpers attach the
+ * RID (MIOMMU_NO_PASID) and a PASID, in the same two steps.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -60,6 +66,44 @@ static int device_reserve(struct iommufd_device *idev, bool nested,
 }
 
 /*
+ * Upstream's IOMMU_HWPT_ALLOC_PASID rules (iommufd_hwpt_pasid_compat): a
+ * PASID takes only a PASID-capable HWPT, and only while the RID is detached
+ * or on a PASID-capable HWPT; the RID takes a HWPT without the flag only
+ * while no PASID is attached. -EINVAL otherwise.
+ */
+static int device_pasid_compat(struct iommufd_device *idev, u32 pasid,
+			       struct iommufd_hwpt *hwpt)
+{
+	bool compat = hwpt->flags & IOMMU_HWPT_ALLOC_PASID;
+
+	if (pasid == MIOMMU_NO_PASID)
+		return compat || xa_empty(&idev->pasids) ? 0 : -EINVAL;
+	if (!compat)
+		return -EINVAL;
+	if (idev->hwpt && !(idev->hwpt->flags & IOMMU_HWPT_ALLOC_PASID))
+		return -EINVAL;
+	return 0;
+}
+
+/* A PASID in the device's range (upstream's pasid >= max_pasids check) */
+static bool device_pasid_in_range(struct miommu_device *dev, u32 pasid)
+{
+	return (u64)pasid < BIT_ULL(min_t(u8, dev->max_pasid_log2, 32));
+}
+
+/* Drop an attachment's user of @hwpt, answering what it left queued. */
+static void device_hwpt_put(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			    u32 pasid, struct iommufd_hwpt *hwpt)
+{
+	/* Requests the device left behind are answered (upstream) */
+	if (hwpt->fault)
+		iommufd_fault_purge(hwpt->fault, hwpt, idev, pasid);
+	refcount_dec(&hwpt->obj.users);
+	if (hwpt->auto_domain && refcount_read(&hwpt->obj.users) == 1)
+		iommufd_object_destroy_now(ictx, &hwpt->obj);
+}
+
+/*
  * Attach, or replace the current attachment, in two steps so the reply can
  * be written in between: device_attach_prepare() does everything that can
  * fail (the driver's check, the reservations under a new owner tag),
@@ -76,6 +120,9 @@ static int device_attach_prepare(struct iommufd_device *idev,
 	/* A vIOMMU's nested HWPTs serve its own instance only (seed 002) */
 	if (hwpt->viommu && hwpt->viommu->hw->inst != idev->hw->inst)
 		return -EINVAL;
+	rc = device_pasid_compat(idev, MIOMMU_NO_PASID, hwpt);
+	if (rc)
+		return rc;
 	rc = hwpt->domain->ops->attach_dev(hwpt->domain, idev->hw);
 	if (rc)
 		return rc;
@@ -106,15 +153,71 @@ static void device_attach_commit(struct iommufd_ctx *ictx,
 	if (old) {
 		iopt_unreserve(&idev->resv_ioas->iopt,
 			       resv_owner(idev, idev->resv_tag));
-		/* Requests the device left behind are answered (upstream) */
-		if (old->fault)
-			iommufd_fault_purge(old->fault, old, idev);
-		refcount_dec(&old->obj.users);
-		if (old->auto_domain && refcount_read(&old->obj.users) == 1)
-			iommufd_object_destroy_now(ictx, &old->obj);
+		device_hwpt_put(ictx, idev, MIOMMU_NO_PASID, old);
 	}
 	idev->resv_ioas = iommufd_hwpt_s2_ioas(hwpt);
 	idev->resv_tag ^= 1;
+}
+
+/*
+ * The same two steps for a PASID, in upstream's order of checks. An attach
+ * reserves the PASID's slot so the commit cannot fail; PASID attachments
+ * reserve no IOVA.
+ */
+static int device_pasid_prepare(struct iommufd_device *idev, u32 pasid,
+				struct iommufd_hwpt *hwpt)
+{
+	struct iommufd_hwpt *old = xa_load(&idev->pasids, pasid);
+	struct miommu_domain *domain = hwpt->domain;
+	int rc;
+
+	/* Upstream: a replace onto the same HWPT succeeds with no change */
+	if (old == hwpt)
+		return 0;
+	rc = device_pasid_compat(idev, pasid, hwpt);
+	if (rc)
+		return rc;
+	if (!domain->ops->set_dev_pasid)
+		return -EOPNOTSUPP;
+	if (hwpt->viommu && hwpt->viommu->hw->inst != idev->hw->inst)
+		return -EINVAL;
+	if (!device_pasid_in_range(idev->hw, pasid))
+		return -EINVAL;
+	if (!old) {
+		rc = xa_reserve(&idev->pasids, pasid, GFP_KERNEL_ACCOUNT);
+		if (rc)
+			return rc;
+	}
+	rc = domain->ops->set_dev_pasid(domain, idev->hw, pasid,
+					old ? old->domain : NULL);
+	if (rc && !old)
+		xa_release(&idev->pasids, pasid);
+	return rc;
+}
+
+static void device_pasid_cancel(struct iommufd_device *idev, u32 pasid)
+{
+	/* A first attach left its slot reserved; a replace left nothing */
+	if (!xa_load(&idev->pasids, pasid))
+		xa_release(&idev->pasids, pasid);
+}
+
+static void device_pasid_commit(struct iommufd_ctx *ictx,
+				struct iommufd_device *idev, u32 pasid,
+				struct iommufd_hwpt *hwpt)
+{
+	struct iommufd_hwpt *old = xa_load(&idev->pasids, pasid);
+	const struct miommu_ops *ops = idev->hw->inst->ops;
+
+	if (old == hwpt)
+		return;
+	refcount_inc(&hwpt->obj.users);
+	/* The slot is reserved or in use: storing allocates nothing */
+	WARN_ON(xa_is_err(xa_store(&idev->pasids, pasid, hwpt, GFP_KERNEL)));
+	if (old)
+		device_hwpt_put(ictx, idev, pasid, old);
+	if (ops->pasid_changed)
+		ops->pasid_changed(idev->hw, pasid, hwpt->domain);
 }
 
 /*
@@ -151,6 +254,11 @@ device_attach_ioas_prepare(struct iommufd_ctx *ictx, struct iommufd_device *idev
 	rc = device_reserve(idev, false, ioas, owner);
 	if (rc)
 		return ERR_PTR(rc);
+	/* Automatic HWPTs are made without IOMMU_HWPT_ALLOC_PASID */
+	if (!xa_empty(&idev->pasids)) {
+		iopt_unreserve(&ioas->iopt, owner);
+		return ERR_PTR(-EINVAL);
+	}
 	hwpt = iommufd_hwpt_paging_alloc(ictx, ioas, idev, 0, true);
 	if (IS_ERR(hwpt)) {
 		iopt_unreserve(&ioas->iopt, owner);
@@ -167,32 +275,73 @@ device_attach_ioas_prepare(struct iommufd_ctx *ictx, struct iommufd_device *idev
 }
 
 /**
- * iommufd_device_detach() - detach an attached device
+ * iommufd_device_detach() - detach the RID or one PASID of a device
  * @ictx: the file's context
- * @idev: the device; an automatic HWPT it leaves unused is destroyed
+ * @idev: the device
+ * @pasid: MIOMMU_NO_PASID for the RID, else the PASID
+ *
+ * Nothing happens when nothing is attached there (upstream's
+ * iommufd_device_detach). An automatic HWPT left unused is destroyed.
  */
-void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev)
+void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			   u32 pasid)
 {
-	struct iommufd_hwpt *hwpt = idev->hwpt;
+	const struct miommu_ops *ops = idev->hw->inst->ops;
+	struct iommufd_hwpt *hwpt;
 
+	if (pasid != MIOMMU_NO_PASID) {
+		hwpt = xa_load(&idev->pasids, pasid);
+		if (!hwpt)
+			return;
+		xa_erase(&idev->pasids, pasid);
+		if (ops->pasid_changed)
+			ops->pasid_changed(idev->hw, pasid, NULL);
+		device_hwpt_put(ictx, idev, pasid, hwpt);
+		return;
+	}
+
+	hwpt = idev->hwpt;
+	if (!hwpt)
+		return;
 	iopt_unreserve(&idev->resv_ioas->iopt, resv_owner(idev, idev->resv_tag));
 	idev->hwpt = NULL;
 	idev->resv_ioas = NULL;
-	if (hwpt->fault)
-		iommufd_fault_purge(hwpt->fault, hwpt, idev);
-	refcount_dec(&hwpt->obj.users);
-	if (hwpt->auto_domain && refcount_read(&hwpt->obj.users) == 1)
-		iommufd_object_destroy_now(ictx, &hwpt->obj);
+	device_hwpt_put(ictx, idev, MIOMMU_NO_PASID, hwpt);
 }
 
-/* Destroy op: no vDEVICE uses the device; an attached one is detached. */
+/**
+ * iommufd_device_attached() - the HWPT the RID or a PASID is attached to
+ * @idev: the device
+ * @pasid: MIOMMU_NO_PASID for the RID, else the PASID
+ *
+ * Return: the HWPT, or NULL when nothing is attached there.
+ */
+struct iommufd_hwpt *iommufd_device_attached(struct iommufd_device *idev,
+					     u32 pasid)
+{
+	if (pasid == MIOMMU_NO_PASID)
+		return idev->hwpt;
+	return xa_load(&idev->pasids, pasid);
+}
+
+/*
+ * Destroy op: no vDEVICE uses the device; its PASIDs and then its RID are
+ * detached.
+ */
 void iommufd_device_destroy(struct iommufd_object *obj)
 {
 	struct iommufd_device *idev = container_of(obj, struct iommufd_device,
 						   obj);
+	struct iommufd_hwpt *hwpt;
+	unsigned long pasid;
 
-	if (idev->hwpt)
-		iommufd_device_detach(idev->ictx, idev);
+	/* Up to 2^max_pasid_log2 - 1 of them */
+	xa_for_each(&idev->pasids, pasid, hwpt) {
+		iommufd_device_detach(idev->ictx, idev, pasid);
+		cond_resched();
+	}
+	xa_destroy(&idev->pasids);
+	iommufd_device_detach(idev->ictx, idev, MIOMMU_NO_PASID);
 	idev->hw->inst->ops->release_device(idev->hw);
 }
 
@@ -216,6 +365,7 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 		return idev;
 	idev->hw = hw;
 	idev->ictx = ictx;
+	xa_init(&idev->pasids);
 	refcount_inc(&idev->obj.users);
 	iommufd_object_finalize(ictx, &idev->obj);
 	return idev;
@@ -223,10 +373,11 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 
 /**
  * iommufd_device_unbind() - end a binding made by iommufd_device_bind()
- * @idev: the device, detached or not; no vDEVICE may use it
+ * @idev: the device, detached or not; its vDEVICEs become tombstones
  */
 void iommufd_device_unbind(struct iommufd_device *idev)
 {
+	iommufd_device_tombstone_vdevs(idev->ictx, idev);
 	refcount_dec(&idev->obj.users);
 	iommufd_object_destroy_now(idev->ictx, &idev->obj);
 }
@@ -256,6 +407,7 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
 	}
 	idev->hw = hw;
 	idev->ictx = ucmd->ictx;
+	xa_init(&idev->pasids);
 
 	cmd->out_dev_id = idev->obj.id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
@@ -271,38 +423,53 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd)
  * iommufd_device_attach_begin() - first half of an attach or replace
  * @ictx: the file's context
  * @idev: the device
+ * @pasid: MIOMMU_NO_PASID to attach the RID, else the PASID to attach
  * @pt_id: an IOAS (an automatic HWPT is reused or made) or a HWPT
- * @replace: move an attached device (else it must be detached)
+ * @replace: move an attached RID or PASID (else it must be detached)
  * @att: out: what iommufd_device_attach_end() needs
  *
  * Does everything that can fail; the caller then writes its reply (the
  * HWPT is att->hwpt) and commits or cancels with iommufd_device_attach_end(),
- * so an unwritable reply changes nothing.
+ * so an unwritable reply changes nothing. A PASID follows upstream's
+ * iommufd_device_attach()/_replace() with a PASID: only a HWPT allocated
+ * with IOMMU_HWPT_ALLOC_PASID serves it, so an IOAS (whose automatic HWPTs
+ * never have the flag) is refused; upstream allocates such a HWPT first
+ * and then refuses it, so there an allocation failure can answer first.
  * Return: 0; -ENOENT no object @pt_id; -EINVAL @pt_id is neither an IOAS
- * nor a HWPT, @replace of a detached device, or an incompatible HWPT;
- * -EBUSY attach of an attached device; a driver or pinning errno.
+ * nor a HWPT, @replace of a detached RID or PASID, an incompatible HWPT, a
+ * PASID beyond the device's width (every PASID of a device without
+ * PASIDs), an IOAS for a PASID, a HWPT without IOMMU_HWPT_ALLOC_PASID for a
+ * PASID or for the RID while a PASID is attached, a PASID while the RID is
+ * on a HWPT without that flag; -EOPNOTSUPP a PASID and a domain the driver
+ * cannot attach to PASIDs; -EBUSY attach of an attached RID or PASID; a
+ * driver, pinning or allocation errno.
  */
 int iommufd_device_attach_begin(struct iommufd_ctx *ictx,
-				struct iommufd_device *idev, u32 pt_id,
-				bool replace, struct iommufd_attach *att)
+				struct iommufd_device *idev, u32 pasid,
+				u32 pt_id, bool replace,
+				struct iommufd_attach *att)
 {
 	struct iommufd_object *pt_obj;
 	int rc;
 
 	att->hwpt = NULL;
+	att->pasid = pasid;
 	att->is_new = false;
 	pt_obj = iommufd_get_object(ictx, pt_id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(pt_obj))
 		return PTR_ERR(pt_obj);
 	if (replace) {
-		if (!idev->hwpt)
+		if (!iommufd_device_attached(idev, pasid))
 			return -EINVAL;
-	} else if (idev->hwpt) {
+	} else if (iommufd_device_attached(idev, pasid)) {
 		return -EBUSY;
 	}
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS:
+		/* No automatic HWPT can serve a PASID (see above) */
+		if (pasid != MIOMMU_NO_PASID)
+			return -EINVAL;
 		att->hwpt = device_attach_ioas_prepare(ictx, idev,
 						       container_of(pt_obj,
 								    struct iommufd_ioas,
@@ -314,7 +481,10 @@ int iommufd_device_attach_begin(struct iommufd_ctx *ictx,
 	case IOMMUFD_OBJ_HWPT_PAGING:
 	case IOMMUFD_OBJ_HWPT_NESTED:
 		att->hwpt = container_of(pt_obj, struct iommufd_hwpt, obj);
-		rc = device_attach_prepare(idev, att->hwpt);
+		if (pasid == MIOMMU_NO_PASID)
+			rc = device_attach_prepare(idev, att->hwpt);
+		else
+			rc = device_pasid_prepare(idev, pasid, att->hwpt);
 		if (rc)
 			att->hwpt = NULL;
 		return rc;
@@ -334,6 +504,13 @@ void iommufd_device_attach_end(struct iommufd_ctx *ictx,
 			       struct iommufd_device *idev,
 			       struct iommufd_attach *att, bool commit)
 {
+	if (att->pasid != MIOMMU_NO_PASID) {
+		if (commit)
+			device_pasid_commit(ictx, idev, att->pasid, att->hwpt);
+		else
+			device_pasid_cancel(idev, att->pasid);
+		return;
+	}
 	if (!commit) {
 		device_attach_cancel(idev, att->hwpt);
 		if (att->is_new)
@@ -362,7 +539,8 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	rc = iommufd_device_attach_begin(ucmd->ictx, idev, cmd->pt_id,
+	rc = iommufd_device_attach_begin(ucmd->ictx, idev, MIOMMU_NO_PASID,
+					 cmd->pt_id,
 					 cmd->flags & IOMMU_MOCK_ATTACH_REPLACE,
 					 &att);
 	if (rc)
@@ -384,7 +562,7 @@ int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd)
 		return PTR_ERR(idev);
 	if (!idev->hwpt)
 		return -EINVAL;
-	iommufd_device_detach(ucmd->ictx, idev);
+	iommufd_device_detach(ucmd->ictx, idev, MIOMMU_NO_PASID);
 	return 0;
 }
 
@@ -449,36 +627,72 @@ int iommufd_device_resv_regions(struct iommufd_ucmd *ucmd)
 	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
 }
 
-/* One page-bounded piece of a simulated DMA. */
-static int device_dma_chunk(struct miommu_domain *domain, unsigned long iova,
-			    void __user *uptr, size_t len, bool write)
+/* User pages one step of a simulated DMA pins at most (128 KiB). */
+#define MOCK_DMA_UPAGES 32
+
+/*
+ * One step of a simulated DMA: the user buffer's pages are pinned for the
+ * step and each piece bounded by a device page and a user page is copied
+ * between the two kernel mappings, as a DMA engine copies between two
+ * physical pages. Errors come in the order a byte-by-byte device would meet
+ * them: a piece's IOVA is translated (ENOENT, EPERM) before its user page
+ * is needed (EFAULT).
+ */
+static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
+			   unsigned long uaddr, size_t len, bool write)
 {
-	unsigned long offset = offset_in_page(iova);
-	phys_addr_t phys;
-	unsigned long left;
-	void *kaddr;
-	int prot, rc;
+	unsigned long ufirst = uaddr & PAGE_MASK, cur = 1, io, ua;
+	int nr = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
+	struct page *upages[MOCK_DMA_UPAGES], *dpage;
+	phys_addr_t phys = 0;
+	void *dev, *usr;
+	size_t done, seg;
+	int got, ui, prot, rc = 0;
 
-	rc = domain->ops->iova_to_phys(domain, iova - offset, &phys, &prot);
-	if (rc)
-		return rc;
-	if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
-		return -EPERM;
-
-	kaddr = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
-	if (write)
-		left = copy_from_user(kaddr + offset, uptr, len);
-	else
-		left = copy_to_user(uptr, kaddr + offset, len);
-	kunmap_local(kaddr);
-	return left ? -EFAULT : 0;
+	got = pin_user_pages_fast(ufirst, nr, write ? 0 : FOLL_WRITE, upages);
+	for (done = 0; done < len; done += seg) {
+		io = iova + done;
+		ua = uaddr + done;
+		seg = min3(len - done, PAGE_SIZE - offset_in_page(io),
+			   PAGE_SIZE - offset_in_page(ua));
+		if ((io & PAGE_MASK) != cur) {
+			rc = domain->ops->iova_to_phys(domain, io & PAGE_MASK,
+						       &phys, &prot);
+			if (rc)
+				break;
+			if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ))) {
+				rc = -EPERM;
+				break;
+			}
+			cur = io & PAGE_MASK;
+		}
+		ui = (ua - ufirst) >> PAGE_SHIFT;
+		if (ui >= got) {
+			/* Unbacked, unwritable or wrapping: as a failed copy */
+			rc = -EFAULT;
+			break;
+		}
+		dpage = pfn_to_page(PHYS_PFN(phys));
+		dev = kmap_local_page(dpage) + offset_in_page(io);
+		usr = kmap_local_page(upages[ui]) + offset_in_page(ua);
+		/* The user buffer may be the mapped memory itself */
+		if (dpage == upages[ui])
+			memmove(write ? dev : usr, write ? usr : dev, seg);
+		else
+			memcpy(write ? dev : usr, write ? usr : dev, seg);
+		kunmap_local(usr);
+		kunmap_local(dev);
+	}
+	if (got > 0)
+		unpin_user_pages_dirty_lock(upages, got, !write);
+	return rc;
 }
 
 /* IOMMU_MOCK_DMA: see struct iommu_mock_dma. */
 int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_mock_dma *cmd = ucmd->cmd;
-	void __user *uptr = u64_to_user_ptr(cmd->uptr);
+	unsigned long uaddr = cmd->uptr;
 	struct iommufd_device *idev;
 	unsigned long iova, end;
 	size_t len;
@@ -494,14 +708,14 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 	if (check_add_overflow(cmd->iova, cmd->length, &end))
 		return -EOVERFLOW;
 
-	for (iova = cmd->iova; iova < end; iova += len, uptr += len) {
+	for (iova = cmd->iova; iova < end; iova += len, uaddr += len) {
 		cond_resched();
 		if (fatal_signal_pending(current))
 			return -EINTR;
 		len = min_t(unsigned long, end - iova,
-			    PAGE_SIZE - offset_in_page(iova));
-		rc = device_dma_chunk(idev->hwpt->domain, iova, uptr, len,
-				      cmd->flags & IOMMU_MOCK_DMA_WRITE);
+			    MOCK_DMA_UPAGES * PAGE_SIZE - offset_in_page(uaddr));
+		rc = device_dma_step(idev->hwpt->domain, iova, uaddr, len,
+				     cmd->flags & IOMMU_MOCK_DMA_WRITE);
 		if (rc)
 			return rc;
 	}

@@ -27,12 +27,15 @@
  * @hwpt: the HWPT the device was attached to (no reference: groups of a
  *        HWPT are purged before it goes)
  * @idev: the faulting device (same rule)
+ * @pasid: the attachment that took the request: MIOMMU_NO_PASID (the RID's)
+ *         or the PASID @hwpt is attached to; purged with that attachment
  * @msg: the record userspace reads; msg.cookie is set when it is read
  */
 struct iommufd_fault_group {
 	struct list_head node;
 	struct iommufd_hwpt *hwpt;
 	struct iommufd_device *idev;
+	u32 pasid;
 	struct iommu_hwpt_pgfault msg;
 };
 
@@ -55,17 +58,10 @@ struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id)
 	return container_of(obj, struct iommufd_fault, obj);
 }
 
-/**
- * iommufd_fault_report() - queue a page request of @idev on @hwpt
- * @hwpt: a HWPT with a fault queue
- * @idev: the device attached to it
- * @msg: the request; cookie is assigned when it is read
- *
- * Return: 0, -ENOSPC when the queue is full (the request is refused, as a
- * full PRI queue does), -ENOMEM.
- */
-int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
-			 const struct iommu_hwpt_pgfault *msg)
+/* Queue a page request of @idev, taken by its attachment @pasid to @hwpt. */
+static int iommufd_fault_report(struct iommufd_hwpt *hwpt,
+				struct iommufd_device *idev, u32 pasid,
+				const struct iommu_hwpt_pgfault *msg)
 {
 	struct iommufd_fault *fault = hwpt->fault;
 	struct iommufd_fault_group *group;
@@ -76,6 +72,7 @@ int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
 		return -ENOMEM;
 	group->hwpt = hwpt;
 	group->idev = idev;
+	group->pasid = pasid;
 	group->msg = *msg;
 	group->msg.dev_id = idev->obj.id;
 
@@ -94,30 +91,77 @@ int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
 }
 
 /**
- * iommufd_fault_purge() - drop the requests of a HWPT (and device)
+ * iommufd_device_report_fault() - route a page request of a device
+ * @idev: the faulting device
+ * @msg: the request (IOMMU_PGFAULT_FLAGS_PASID_VALID set: @msg->pasid is
+ *       its PASID); cookie is assigned when it is read
+ *
+ * As upstream's iommu_report_device_fault(): a request with a PASID goes to
+ * the HWPT that PASID is attached to; with no PASID, or with a PASID
+ * nothing is attached to when the driver has user_pasid_table and the RID
+ * is on a nested HWPT, to the RID's HWPT. The HWPT must have a fault queue.
+ * Return: 0 when queued; -ENODEV no HWPT with a fault queue takes it,
+ * -ENOSPC the queue is full (the request is refused, as a full PRI queue
+ * does), -ENOMEM.
+ */
+int iommufd_device_report_fault(struct iommufd_device *idev,
+				const struct iommu_hwpt_pgfault *msg)
+{
+	u32 pasid = MIOMMU_NO_PASID;
+	struct iommufd_hwpt *hwpt;
+
+	if (msg->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID) {
+		pasid = msg->pasid;
+		hwpt = iommufd_device_attached(idev, pasid);
+		if (!hwpt && idev->hw->inst->ops->user_pasid_table &&
+		    idev->hwpt && idev->hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED) {
+			pasid = MIOMMU_NO_PASID;
+			hwpt = idev->hwpt;
+		}
+	} else {
+		hwpt = idev->hwpt;
+	}
+	if (!hwpt || !hwpt->fault)
+		return -ENODEV;
+	return iommufd_fault_report(hwpt, idev, pasid, msg);
+}
+
+/* Does @group belong to the attachment (@idev, @pasid) of @hwpt */
+static bool fault_group_match(struct iommufd_fault_group *group,
+			      struct iommufd_hwpt *hwpt,
+			      struct iommufd_device *idev, u32 pasid)
+{
+	return group->hwpt == hwpt &&
+	       (!idev || (group->idev == idev && group->pasid == pasid));
+}
+
+/**
+ * iommufd_fault_purge() - drop the requests of a HWPT (and attachment)
  * @fault: the queue
  * @hwpt: the HWPT being destroyed or left
- * @idev: only this device's requests, or NULL for all of @hwpt's
+ * @idev: only the requests this device's attachment @pasid took, or NULL
+ *        for all of @hwpt's
+ * @pasid: with @idev: MIOMMU_NO_PASID for its RID, else the PASID
  *
  * Unread and unanswered requests are answered "invalid", as upstream does
- * when a device leaves a fault-capable HWPT.
+ * when a device (or one PASID of it) leaves a fault-capable HWPT.
  */
 void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,
-			 struct iommufd_device *idev)
+			 struct iommufd_device *idev, u32 pasid)
 {
 	struct iommufd_fault_group *group, *tmp;
 	unsigned long index;
 
 	mutex_lock(&fault->mutex);
 	list_for_each_entry_safe(group, tmp, &fault->deliver, node) {
-		if (group->hwpt != hwpt || (idev && group->idev != idev))
+		if (!fault_group_match(group, hwpt, idev, pasid))
 			continue;
 		list_del(&group->node);
 		fault->pending--;
 		kfree(group);
 	}
 	xa_for_each(&fault->response, index, group) {
-		if (group->hwpt != hwpt || (idev && group->idev != idev))
+		if (!fault_group_match(group, hwpt, idev, pasid))
 			continue;
 		xa_erase(&fault->response, index);
 		fault->pending--;

@@ -41,7 +41,7 @@ void iommufd_hwpt_nested_destroy(struct iommufd_object *obj)
 	struct iommufd_hwpt *hwpt = container_of(obj, struct iommufd_hwpt, obj);
 
 	if (hwpt->fault) {
-		iommufd_fault_purge(hwpt->fault, hwpt, NULL);
+		iommufd_fault_purge(hwpt->fault, hwpt, NULL, MIOMMU_NO_PASID);
 		refcount_dec(&hwpt->fault->obj.users);
 	}
 	hwpt->domain->ops->free(hwpt->domain);
@@ -111,8 +111,12 @@ hwpt_nested_alloc(struct iommufd_ctx *ictx, struct iommufd_object *pt_obj,
 	struct iommufd_viommu *viommu = NULL;
 	struct miommu_domain *domain;
 
-	/* Upstream: only a fault queue may come with a nested HWPT */
-	if ((flags & ~IOMMU_HWPT_FAULT_ID_VALID) || !data->len)
+	/*
+	 * Upstream: only a fault queue and IOMMU_HWPT_ALLOC_PASID may come
+	 * with a nested HWPT; the driver gets the latter and may refuse it
+	 */
+	if ((flags & ~(IOMMU_HWPT_FAULT_ID_VALID | IOMMU_HWPT_ALLOC_PASID)) ||
+	    !data->len)
 		return ERR_PTR(-EOPNOTSUPP);
 	flags &= ~IOMMU_HWPT_FAULT_ID_VALID;
 
@@ -191,9 +195,14 @@ int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd)
 
 	switch (pt_obj->type) {
 	case IOMMUFD_OBJ_IOAS:
-		/* Paging HWPTs take no data and no fault queue (upstream 6.12) */
+		/*
+		 * Paging HWPTs take no data and no fault queue (upstream 6.12);
+		 * IOMMU_HWPT_ALLOC_PASID (upstream 6.15) goes to the driver,
+		 * which may refuse it
+		 */
 		if (cmd->flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
-				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+				   IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+				   IOMMU_HWPT_ALLOC_PASID))
 			return -EOPNOTSUPP;
 		if (cmd->data_type != IOMMU_HWPT_DATA_NONE)
 			return -EOPNOTSUPP;

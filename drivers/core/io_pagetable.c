@@ -506,6 +506,11 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long start,
 		unsigned long area_first = iopt_area_iova(area);
 		unsigned long area_last = iopt_area_last_iova(area);
 
+		/* Memory a HW queue reads stays mapped (upstream) */
+		if (area->num_locks) {
+			rc = -EBUSY;
+			break;
+		}
 		/* Upstream never splits here: a cut area ends the unmap */
 		if (area_first < start || area_last > last) {
 			rc = -ENOENT;
@@ -550,8 +555,8 @@ static int iopt_unmap_range(struct io_pagetable *iopt, unsigned long start,
  *
  * Areas are taken in IOVA order; an area that crosses the range's edge
  * stops the walk with -ENOENT, keeping what was unmapped before it (upstream).
- * Return: 0; -EINVAL length 0; -EOVERFLOW; -ENOENT; -EDEADLOCK an access
- * kept its pins; -EINTR.
+ * Return: 0; -EINVAL length 0; -EOVERFLOW; -ENOENT; -EBUSY a HW queue
+ * pins an area; -EDEADLOCK an access kept its pins; -EINTR.
  */
 int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped)
@@ -570,7 +575,7 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
  * @iopt: the IO page table
  * @unmapped: out: bytes unmapped, may be NULL
  *
- * Return: 0, -EDEADLOCK, -EINTR.
+ * Return: 0, -EBUSY, -EDEADLOCK, -EINTR.
  */
 int iopt_unmap_all(struct io_pagetable *iopt, unsigned long *unmapped)
 {

@@ -115,6 +115,8 @@ struct iopt_hold {
  * @num_accesses: access pins inside the area: IOAS_UNMAP must ask the
  *                accesses to drop them first
  * @prevent_access: set while an unmap waits for accesses: new pins fail
+ * @num_locks: pins of internal accesses (HW queues) inside the area:
+ *             IOAS_UNMAP answers EBUSY while any is held (upstream)
  */
 struct iopt_area {
 	struct iopt_node node;
@@ -127,6 +129,7 @@ struct iopt_area {
 	bool filled;
 	unsigned int num_accesses;
 	bool prevent_access;
+	unsigned int num_locks;
 };
 
 /**

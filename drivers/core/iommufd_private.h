@@ -30,6 +30,8 @@ enum iommufd_object_type {
 	IOMMUFD_OBJ_VDEVICE,
 	IOMMUFD_OBJ_DRIVER,
 	IOMMUFD_OBJ_FAULT,
+	IOMMUFD_OBJ_VEVENTQ,
+	IOMMUFD_OBJ_HW_QUEUE,
 	IOMMUFD_OBJ_MAX,
 };
 
@@ -48,13 +50,17 @@ struct iommufd_object {
 
 /**
  * struct iommufd_ctx - state of one open file
- * @lock: serialises every command of this file, so object state needs no
- *        finer locking; taken before mmap_lock (pinning, user copies)
+ * @lock: serialises every command of this file (IOAS_ALLOC and the miss of
+ *        IOMMU_DESTROY's lookup excepted, see object.c), so object state
+ *        needs no finer locking; taken before mmap_lock (pinning, copies)
  * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published
  * @file: the open file (accesses keep it open)
  * @account_mode: enum iopt_account_mode for new mappings (upstream's
  *                IOMMU_OPTION_RLIMIT_MODE: 0 per user, 1 per mm)
  * @vfio_ioas: the IOAS the VFIO type1 compatibility ioctls use, or NULL
+ * @mmaps: regions mmap() of this file maps, by page offset (mmap.c); its
+ *         xa_lock also guards each region's owner pointer
+ * @mmap_next_pgoff: page offset the next region gets (never reused)
  */
 struct iommufd_ctx {
 	struct mutex lock; /* serialises all commands of the file */
@@ -62,6 +68,8 @@ struct iommufd_ctx {
 	struct file *file;
 	u8 account_mode;
 	struct iommufd_ioas *vfio_ioas;
+	struct xarray mmaps;
+	unsigned long mmap_next_pgoff;
 };
 
 /**
@@ -104,6 +112,9 @@ struct iommufd_access_ops {
  * @iova_alignment: alignment the access imposes on its IOAS
  * @iopt_item: entry in the IOAS's io_pagetable.accesses
  * @num_pins: area pieces pinned (must be 0 when the IOAS is left)
+ * @internal: owned by an object of the file (a HW queue): holds no file
+ *            reference, and its pins lock their areas (IOAS_UNMAP answers
+ *            EBUSY) instead of asking it to unpin (upstream)
  */
 struct iommufd_access {
 	struct iommufd_ctx *ictx;
@@ -113,11 +124,13 @@ struct iommufd_access {
 	unsigned long iova_alignment;
 	struct list_head iopt_item;
 	unsigned long num_pins;
+	bool internal;
 };
 
 struct iommufd_access *iommufd_access_create(struct iommufd_ctx *ictx,
 					     const struct iommufd_access_ops *ops,
 					     void *data);
+struct iommufd_access *iommufd_access_create_internal(struct iommufd_ctx *ictx);
 int iommufd_access_change_ioas(struct iommufd_access *access,
 			       struct iommufd_ioas *ioas);
 int iommufd_access_attach_id(struct iommufd_access *access, u32 ioas_id);
@@ -168,6 +181,8 @@ bool iommufd_object_busy(struct iommufd_object *obj);
 void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
 				struct iommufd_object *obj);
 void iommufd_destroy_all(struct iommufd_ctx *ictx);
+void iommufd_object_tombstone(struct iommufd_ctx *ictx,
+			      struct iommufd_object *obj);
 int iommufd_destroy(struct iommufd_ucmd *ucmd);
 int iommufd_object_info(struct iommufd_ucmd *ucmd);
 
@@ -255,10 +270,10 @@ struct iommufd_fault {
 
 /* fault.c */
 struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
-int iommufd_fault_report(struct iommufd_hwpt *hwpt, struct iommufd_device *idev,
-			 const struct iommu_hwpt_pgfault *msg);
+int iommufd_device_report_fault(struct iommufd_device *idev,
+				const struct iommu_hwpt_pgfault *msg);
 void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,
-			 struct iommufd_device *idev);
+			 struct iommufd_device *idev, u32 pasid);
 void iommufd_fault_destroy(struct iommufd_object *obj);
 int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
 
@@ -282,16 +297,24 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
  * @obj: object header
  * @ictx: the context, needed to free an automatic HWPT on destruction
  * @hw: the driver's device
- * @hwpt: the HWPT the device is attached to, or NULL
+ * @hwpt: the HWPT the device's RID (requests without PASID) is attached to,
+ *        or NULL
+ * @pasids: PASID -> the struct iommufd_hwpt that PASID is attached to; an
+ *          entry is reserved (reads NULL) while an attach is prepared
  * @resv_ioas: the IOAS holding the reservations of the current attach
  * @resv_tag: which of two owner tags the current reservations carry, so a
  *            replace can reserve anew before it drops the old ones
+ *
+ * Each attachment (RID or PASID) holds a user of its HWPT. Only the RID
+ * attachment reserves the device's regions in the IOAS (upstream: PASID
+ * attachments enforce no reserved regions).
  */
 struct iommufd_device {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct miommu_device *hw;
 	struct iommufd_hwpt *hwpt;
+	struct xarray pasids;
 	struct iommufd_ioas *resv_ioas;
 	unsigned int resv_tag;
 };
@@ -302,21 +325,27 @@ int iommufd_device_alloc(struct iommufd_ucmd *ucmd);
 int iommufd_device_attach(struct iommufd_ucmd *ucmd);
 /**
  * struct iommufd_attach - an attach prepared by iommufd_device_attach_begin()
- * @hwpt: the HWPT the device will be attached to
+ * @hwpt: the HWPT the device (or its PASID) will be attached to
+ * @pasid: MIOMMU_NO_PASID for the RID, else the PASID
  * @is_new: @hwpt is a new automatic HWPT, published only on commit
  */
 struct iommufd_attach {
 	struct iommufd_hwpt *hwpt;
+	u32 pasid;
 	bool is_new;
 };
 
 int iommufd_device_attach_begin(struct iommufd_ctx *ictx,
-				struct iommufd_device *idev, u32 pt_id,
-				bool replace, struct iommufd_attach *att);
+				struct iommufd_device *idev, u32 pasid,
+				u32 pt_id, bool replace,
+				struct iommufd_attach *att);
 void iommufd_device_attach_end(struct iommufd_ctx *ictx,
 			       struct iommufd_device *idev,
 			       struct iommufd_attach *att, bool commit);
-void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev);
+void iommufd_device_detach(struct iommufd_ctx *ictx, struct iommufd_device *idev,
+			   u32 pasid);
+struct iommufd_hwpt *iommufd_device_attached(struct iommufd_device *idev,
+					     u32 pasid);
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 					   struct miommu_device *hw);
 void iommufd_device_unbind(struct iommufd_device *idev);
@@ -330,16 +359,83 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd);
  * @obj: object header
  * @hw: the driver's (or for DEFAULT the core's) vIOMMU
  * @hwpt: the nest-parent HWPT it wraps
+ * @ictx: the file's context
+ * @veventqs: its vEVENTQs (struct iommufd_veventq), one per type
  */
 struct iommufd_viommu {
 	struct iommufd_object obj;
 	struct miommu_viommu *hw;
 	struct iommufd_hwpt *hwpt;
+	struct iommufd_ctx *ictx;
+	struct list_head veventqs;
 };
 
 /* viommu.c */
 void iommufd_viommu_destroy(struct iommufd_object *obj);
 int iommufd_viommu_alloc(struct iommufd_ucmd *ucmd);
+
+/**
+ * struct iommufd_veventq - vEVENTQ object (IOMMU_VEVENTQ_ALLOC)
+ * @obj: object header; its file holds one user while open
+ * @ictx: the file's context
+ * @viommu: the vIOMMU whose events it receives (a user of it)
+ * @node: entry in @viommu->veventqs
+ * @type: enum iommu_veventq_type
+ * @depth: most events queued at once
+ * @mutex: guards the fields below (the file's ops run outside ictx->lock)
+ * @deliver: events not yet read
+ * @num_events: events in @deliver
+ * @sequence: sequence number of the next record
+ * @lost: events were dropped since the last record queued: a
+ *        LOST_EVENTS header with @lost_sequence ends the queue
+ * @lost_sequence: its sequence number
+ * @wait_queue: poll() waiters
+ */
+struct iommufd_veventq {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_viommu *viommu;
+	struct list_head node;
+	u32 type;
+	u32 depth;
+	struct mutex mutex; /* guards deliver .. lost_sequence */
+	struct list_head deliver;
+	u32 num_events;
+	u32 sequence;
+	bool lost;
+	u32 lost_sequence;
+	wait_queue_head_t wait_queue;
+};
+
+/* veventq.c */
+void iommufd_veventq_destroy(struct iommufd_object *obj);
+int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd);
+
+/**
+ * struct iommufd_hw_queue - HW queue object (IOMMU_HW_QUEUE_ALLOC)
+ * @obj: object header
+ * @viommu: its vIOMMU (a user of it)
+ * @hw: the driver's queue
+ * @access: the internal access pinning the queue memory in the vIOMMU's
+ *          stage-2 IOAS
+ * @pin_iova: page-aligned start of the pinned range
+ * @pin_length: bytes pinned
+ */
+struct iommufd_hw_queue {
+	struct iommufd_object obj;
+	struct iommufd_viommu *viommu;
+	struct miommu_hw_queue *hw;
+	struct iommufd_access *access;
+	unsigned long pin_iova;
+	unsigned long pin_length;
+};
+
+/* hw_queue.c */
+void iommufd_hw_queue_destroy(struct iommufd_object *obj);
+int iommufd_hw_queue_alloc(struct iommufd_ucmd *ucmd);
+
+/* mmap.c */
+int iommufd_fops_mmap(struct file *filp, struct vm_area_struct *vma);
 
 /**
  * struct iommufd_vdevice - vDEVICE object
@@ -358,6 +454,8 @@ struct iommufd_vdevice {
 /* vdevice.c */
 void iommufd_vdevice_destroy(struct iommufd_object *obj);
 int iommufd_vdevice_alloc(struct iommufd_ucmd *ucmd);
+void iommufd_device_tombstone_vdevs(struct iommufd_ctx *ictx,
+				    struct iommufd_device *idev);
 
 /* main.c */
 struct miommu_instance *miommu_find_instance(u32 id);

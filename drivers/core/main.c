@@ -166,6 +166,8 @@ union ucmd_buffer {
 	struct iommu_hwpt_invalidate invalidate;
 	struct iommu_viommu_alloc viommu_alloc;
 	struct iommu_vdevice_alloc vdevice_alloc;
+	struct iommu_veventq_alloc veventq_alloc;
+	struct iommu_hw_queue_alloc hw_queue_alloc;
 	struct iommu_mock_instance_info instance_info;
 	struct iommu_mock_device_alloc device_alloc;
 	struct iommu_mock_device_attach attach;
@@ -179,6 +181,7 @@ union ucmd_buffer {
 struct iommufd_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
+	bool unlocked;
 	int (*execute)(struct iommufd_ucmd *ucmd);
 };
 
@@ -190,10 +193,23 @@ struct iommufd_ioctl_op {
 		.execute = _fn,                                        \
 	}
 
+/*
+ * A command that takes ictx->lock itself, or needs none: it touches only
+ * an object it creates and has not published yet.
+ */
+#define IOCTL_OP_UNLOCKED(_nr, _fn, _struct, _last)                    \
+	[_nr] = {                                                      \
+		.size = sizeof(_struct),                               \
+		.min_size = offsetofend(_struct, _last),               \
+		.unlocked = true,                                      \
+		.execute = _fn,                                        \
+	}
+
 static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
-	IOCTL_OP(IOMMUFD_CMD_DESTROY, iommufd_destroy, struct iommu_destroy, id),
-	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
-		 struct iommu_ioas_alloc, out_ioas_id),
+	IOCTL_OP_UNLOCKED(IOMMUFD_CMD_DESTROY, iommufd_destroy,
+			  struct iommu_destroy, id),
+	IOCTL_OP_UNLOCKED(IOMMUFD_CMD_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
+			  struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
 		 struct iommu_ioas_iova_ranges, out_iova_alignment),
 	IOCTL_OP(IOMMUFD_CMD_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
@@ -226,6 +242,10 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 		 struct iommu_viommu_alloc, out_viommu_id),
 	IOCTL_OP(IOMMUFD_CMD_VDEVICE_ALLOC, iommufd_vdevice_alloc,
 		 struct iommu_vdevice_alloc, virt_id),
+	IOCTL_OP(IOMMUFD_CMD_VEVENTQ_ALLOC, iommufd_veventq_alloc,
+		 struct iommu_veventq_alloc, out_veventq_fd),
+	IOCTL_OP(IOMMUFD_CMD_HW_QUEUE_ALLOC, iommufd_hw_queue_alloc,
+		 struct iommu_hw_queue_alloc, length),
 	IOCTL_OP(IOMMUFD_MOCK_CMD_INSTANCE_INFO, iommufd_instance_info,
 		 struct iommu_mock_instance_info, instances_uptr),
 	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_ALLOC, iommufd_device_alloc,
@@ -317,6 +337,8 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (rc)
 		return rc;
 
+	if (op->unlocked)
+		return op->execute(&ucmd);
 	mutex_lock(&ictx->lock);
 	rc = op->execute(&ucmd);
 	mutex_unlock(&ictx->lock);
@@ -332,6 +354,7 @@ static int iommufd_fops_open(struct inode *inode, struct file *filp)
 		return -ENOMEM;
 	mutex_init(&ictx->lock);
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	xa_init_flags(&ictx->mmaps, XA_FLAGS_ACCOUNT);
 	ictx->file = filp;
 	ictx->account_mode = IOPT_ACCOUNT_USER;
 	filp->private_data = ictx;
@@ -347,6 +370,9 @@ static int iommufd_fops_release(struct inode *inode, struct file *filp)
 	iommufd_destroy_all(ictx);
 	mutex_unlock(&ictx->lock);
 	xa_destroy(&ictx->objects);
+	/* Every owner removed its regions; a mapping would hold the file */
+	WARN_ON(!xa_empty(&ictx->mmaps));
+	xa_destroy(&ictx->mmaps);
 	mutex_destroy(&ictx->lock);
 	kfree(ictx);
 	return 0;
@@ -358,6 +384,7 @@ static const struct file_operations iommufd_fops = {
 	.release = iommufd_fops_release,
 	.unlocked_ioctl = iommufd_fops_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = iommufd_fops_mmap,
 };
 
 static struct miscdevice iommufd_misc = {

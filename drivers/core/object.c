@@ -4,7 +4,10 @@
  * IOMMU_MOCK_OBJECT_INFO view.
  *
  * Every command of a file runs under ictx->lock, so an object found in the
- * table stays valid for the whole command without taking a reference.
+ * table stays valid for the whole command without taking a reference. Two
+ * commands run without it: IOAS_ALLOC, which touches only the object it
+ * creates (unpublished until it is complete, so no other command can find
+ * it), and the lookup of IOMMU_DESTROY when the ID names nothing.
  * obj->users counts the table's reference plus one per dependent object.
  */
 #include <linux/sched.h>
@@ -31,6 +34,8 @@ static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object 
 	[IOMMUFD_OBJ_VDEVICE] = iommufd_vdevice_destroy,
 	[IOMMUFD_OBJ_DRIVER] = iommufd_driver_object_destroy,
 	[IOMMUFD_OBJ_FAULT] = iommufd_fault_destroy,
+	[IOMMUFD_OBJ_VEVENTQ] = iommufd_veventq_destroy,
+	[IOMMUFD_OBJ_HW_QUEUE] = iommufd_hw_queue_destroy,
 };
 
 /**
@@ -157,6 +162,25 @@ void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
 }
 
 /**
+ * iommufd_object_tombstone() - destroy a published object, keep its ID taken
+ * @ictx: context
+ * @obj: object with users == 1
+ *
+ * The ID stays reserved (lookups and IOMMU_DESTROY answer -ENOENT) until
+ * the file is closed, so userspace that still holds it cannot reach a new
+ * object under the same number: upstream's tombstone of a vDEVICE whose
+ * device was unbound.
+ */
+void iommufd_object_tombstone(struct iommufd_ctx *ictx,
+			      struct iommufd_object *obj)
+{
+	/* Replacing a present entry allocates nothing */
+	xa_store(&ictx->objects, obj->id, XA_ZERO_ENTRY, GFP_KERNEL);
+	iommufd_destroy_ops[obj->type](obj);
+	kfree(obj);
+}
+
+/**
  * iommufd_destroy_all() - destroy every object of a closing file
  * @ictx: context
  *
@@ -180,22 +204,36 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx)
 			cond_resched();
 		}
 	}
-	WARN_ON(!xa_empty(&ictx->objects));
+	/* Tombstones (zero entries) may stay: xa_for_each skips them */
+	xa_for_each(&ictx->objects, index, obj)
+		WARN_ON(1);
 }
 
-/* IOMMU_DESTROY: see struct iommu_destroy. */
+/*
+ * IOMMU_DESTROY: see struct iommu_destroy. Runs without the file lock
+ * until the ID is seen to name something: an unknown or unpublished ID
+ * answers ENOENT at the cost of one xarray load, as upstream's lookup under
+ * the xarray lock does; everything else is decided under the lock.
+ */
 int iommufd_destroy(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_destroy *cmd = ucmd->cmd;
+	struct iommufd_ctx *ictx = ucmd->ictx;
 	struct iommufd_object *obj;
+	int rc = 0;
 
-	obj = iommufd_get_object(ucmd->ictx, cmd->id, IOMMUFD_OBJ_ANY);
+	if (!xa_load(&ictx->objects, cmd->id))
+		return -ENOENT;
+	mutex_lock(&ictx->lock);
+	obj = iommufd_get_object(ictx, cmd->id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	if (iommufd_object_busy(obj))
-		return -EBUSY;
-	iommufd_object_destroy_now(ucmd->ictx, obj);
-	return 0;
+		rc = PTR_ERR(obj);
+	else if (iommufd_object_busy(obj))
+		rc = -EBUSY;
+	else
+		iommufd_object_destroy_now(ictx, obj);
+	mutex_unlock(&ictx->lock);
+	return rc;
 }
 
 static void hwpt_info(struct iommufd_hwpt *hwpt,

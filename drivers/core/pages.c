@@ -453,10 +453,17 @@ static void pages_unpin_batch(struct iopt_pages *pages, struct page **batch,
 	pages_account(pages, n, false);
 }
 
-/* Unpin and forget indexes [@first, @last], all of them pinned. */
+/*
+ * Unpin and forget indexes [@first, @last], all of them pinned. When they
+ * are the last pinned pages (a whole mapping going away), the pfns are only
+ * read and the xarray is emptied in one xa_destroy() at the end instead of
+ * one erase per page.
+ */
 static void pages_unpin_span(struct iopt_pages *pages, unsigned long first,
 			     unsigned long last)
 {
+	bool all = last - first + 1 == pages->npinned;
+	XA_STATE(xas, &pages->pfns, first);
 	struct page *batch[128];
 	unsigned long index = first, n, i;
 	void *entry;
@@ -464,13 +471,17 @@ static void pages_unpin_span(struct iopt_pages *pages, unsigned long first,
 	/* Batches of consecutive indexes: one lock round trip each */
 	while (index <= last) {
 		n = min_t(unsigned long, ARRAY_SIZE(batch), last - index + 1);
-		xa_lock(&pages->pfns);
+		xas_lock(&xas);
+		xas_set(&xas, index);
 		for (i = 0; i < n; i++) {
-			entry = __xa_erase(&pages->pfns, index + i);
+			if (all)
+				entry = i ? xas_next(&xas) : xas_load(&xas);
+			else
+				entry = __xa_erase(&pages->pfns, index + i);
 			batch[i] = WARN_ON(!entry) ? NULL :
 				   pfn_to_page(xa_to_value(entry));
 		}
-		xa_unlock(&pages->pfns);
+		xas_unlock(&xas);
 		for (i = 0; i < n; i++)
 			if (WARN_ON(!batch[i]))
 				return;
@@ -479,6 +490,8 @@ static void pages_unpin_span(struct iopt_pages *pages, unsigned long first,
 			cond_resched();
 		index += n;
 	}
+	if (all)
+		xa_destroy(&pages->pfns);
 }
 
 /* Record @n pinned pages from index @index in one xarray walk. */

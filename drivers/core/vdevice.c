@@ -3,9 +3,11 @@
  * vDEVICE objects: IOMMU_VDEVICE_ALLOC binds a device to a virtual ID in
  * one vIOMMU. virt_id is unique per vIOMMU; one vDEVICE per device and
  * vIOMMU; the device must be on the vIOMMU's instance, since each physical
- * IOMMU has its own ID space (seed 002).
+ * IOMMU has its own ID space (seed 002). Unbinding a device destroys its
+ * vDEVICEs and leaves their IDs as tombstones (upstream 6.17).
  */
 #include <linux/limits.h>
+#include <linux/sched.h>
 
 #include "iommufd_private.h"
 
@@ -23,15 +25,52 @@ void iommufd_vdevice_destroy(struct iommufd_object *obj)
 	refcount_dec(&vdev->viommu->obj.users);
 }
 
-static bool vdevice_exists(struct miommu_viommu *hw, struct miommu_device *dev)
+/**
+ * miommu_viommu_find_vdev() - the vDEVICE of a device in a vIOMMU
+ * @viommu: the vIOMMU
+ * @dev: a device
+ *
+ * Called with the file's lock held, as every driver op is.
+ * Return: the vDEVICE, or NULL when @dev has none in @viommu.
+ */
+struct miommu_vdevice *miommu_viommu_find_vdev(struct miommu_viommu *viommu,
+					       struct miommu_device *dev)
 {
 	struct miommu_vdevice *vdev;
 	unsigned long index;
 
-	xa_for_each(&hw->vdevs, index, vdev)
+	xa_for_each(&viommu->vdevs, index, vdev) {
 		if (vdev->dev == dev)
-			return true;
-	return false;
+			return vdev;
+		cond_resched();
+	}
+	return NULL;
+}
+
+/**
+ * iommufd_device_tombstone_vdevs() - destroy the vDEVICEs of a device
+ * @ictx: the file's context
+ * @idev: a device being unbound
+ *
+ * As upstream (6.17) when a device is unbound: each of its vDEVICEs is
+ * destroyed and its ID left as a tombstone, so IOMMU_DESTROY of it answers
+ * ENOENT and the number is not handed out again before the file closes.
+ */
+void iommufd_device_tombstone_vdevs(struct iommufd_ctx *ictx,
+				    struct iommufd_device *idev)
+{
+	struct iommufd_vdevice *vdev;
+	struct iommufd_object *obj;
+	unsigned long index;
+
+	xa_for_each(&ictx->objects, index, obj) {
+		if (obj->type != IOMMUFD_OBJ_VDEVICE)
+			continue;
+		vdev = container_of(obj, struct iommufd_vdevice, obj);
+		if (vdev->idev == idev)
+			iommufd_object_tombstone(ictx, obj);
+		cond_resched();
+	}
 }
 
 /* IOMMU_VDEVICE_ALLOC: see struct iommu_vdevice_alloc. */
@@ -57,7 +96,7 @@ int iommufd_vdevice_alloc(struct iommufd_ucmd *ucmd)
 
 	if (idev->hw->inst != hw->inst || cmd->virt_id > U32_MAX)
 		return -EINVAL;
-	if (vdevice_exists(hw, idev->hw))
+	if (miommu_viommu_find_vdev(hw, idev->hw))
 		return -EEXIST;
 
 	vdev = iommufd_object_alloc_type(ucmd->ictx, struct iommufd_vdevice, IOMMUFD_OBJ_VDEVICE);

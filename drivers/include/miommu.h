@@ -22,11 +22,21 @@
 
 #define MIOMMU_MAX_INSTANCES 8
 
+/*
+ * The PASID value that names a device's requests without PASID (its RID),
+ * upstream's IOMMU_NO_PASID: attach and detach helpers of the core take it
+ * for the RID attachment, any other value for that PASID's.
+ */
+#define MIOMMU_NO_PASID 0
+
 struct miommu_instance;
 struct miommu_device;
 struct miommu_domain;
 struct miommu_viommu;
 struct miommu_vdevice;
+struct miommu_hw_queue;
+struct iommufd_viommu;
+struct iommufd_hw_queue;
 
 /**
  * struct miommu_user_data - driver data passed by userspace, not yet copied
@@ -92,8 +102,17 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
  *                     format, and no IOVA the domain (or, nested, its stage
  *                     2) reaches lies beyond @dev's aperture
  * @viommu_alloc: allocate a driver vIOMMU of @type over the nest-parent
- *                @s2; NULL op = the driver offers only the core's DEFAULT type
+ *                @s2; NULL op = the driver offers only the core's DEFAULT type.
+ *                ERR_PTR(-EOPNOTSUPP) for a type the driver does not offer
  * @get_resv_regions: the reserved regions of @dev, sorted by start; *@num set
+ * @pasid_changed: optional: @pasid of @dev is now attached to @domain, or
+ *                 detached (@domain NULL). Called once the core has
+ *                 committed a PASID attach, replace or detach (never for
+ *                 MIOMMU_NO_PASID); cannot fail
+ * @user_pasid_table: the PASID table of a device whose RID is attached to a
+ *                    nested domain belongs to the guest, so a page request
+ *                    with a PASID nothing is attached to goes to that
+ *                    nested domain (upstream's iommu_ops.user_pasid_table)
  */
 struct miommu_ops {
 	struct miommu_device *(*probe_device)(struct miommu_instance *inst,
@@ -113,13 +132,29 @@ struct miommu_ops {
 					      struct miommu_domain *s2, u32 type);
 	const struct iommu_resv_region_info *
 		(*get_resv_regions)(struct miommu_device *dev, unsigned int *num);
+	void (*pasid_changed)(struct miommu_device *dev, u32 pasid,
+			      struct miommu_domain *domain);
+	bool user_pasid_table;
 };
 
 /**
  * struct miommu_domain_ops - operations of one domain (HWPT page table)
  * @attach_dev: check that @dev can be attached (format, aperture,
- *              instance); 0 or -EINVAL. The core records the attachment,
- *              and may drop it again without telling the driver
+ *              instance); 0 or -EINVAL, or -ENOENT for a nested domain of
+ *              a vIOMMU in which @dev has no vDEVICE (upstream 6.17's
+ *              selftest rule). The core records the attachment, and may
+ *              drop it again without telling the driver
+ * @set_dev_pasid: check that PASID @pasid of @dev can be attached to the
+ *                 domain in place of @old (NULL: the PASID is detached);
+ *                 0, -EINVAL (other driver or instance) or the driver's
+ *                 errno. The core calls it only for a HWPT allocated with
+ *                 IOMMU_HWPT_ALLOC_PASID and a PASID from 1 to
+ *                 2^max_pasid_log2 - 1 of @dev; it records the attachment
+ *                 itself, may drop a change it has not committed without
+ *                 telling the driver, and reports committed changes through
+ *                 &miommu_ops.pasid_changed. NULL: the domain cannot serve
+ *                 a PASID (the core answers -EOPNOTSUPP, as upstream's
+ *                 iommu core does without a set_dev_pasid op)
  * @map_pages: map @pgcount pages of @pgsize from @paddr at @iova with @prot
  *             (MIOMMU_READ/WRITE); *@mapped gets the bytes mapped. On an
  *             error (-EINVAL outside the aperture, -ENOMEM, -EINTR for a
@@ -145,6 +180,9 @@ struct miommu_ops {
  */
 struct miommu_domain_ops {
 	int (*attach_dev)(struct miommu_domain *domain, struct miommu_device *dev);
+	int (*set_dev_pasid)(struct miommu_domain *domain,
+			     struct miommu_device *dev, u32 pasid,
+			     struct miommu_domain *old);
 	int (*map_pages)(struct miommu_domain *domain, unsigned long iova,
 			 phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			 int prot, size_t *mapped);
@@ -171,9 +209,26 @@ struct miommu_domain_ops {
  * @cache_invalidate: run invalidation entries (IOTLB by ASID, device cache
  *                    by virt_id), setting @array->entry_num to those
  *                    handled; long arrays as for cache_invalidate_user
+ * @viommu_init: optional: finish a vIOMMU the core has set up (its fields
+ *               below are filled, @viommu->owner can be given to the core
+ *               helpers) with the IOMMU_VIOMMU_ALLOC data, or NULL when
+ *               userspace gave none; may write the data back to userspace.
+ *               Without this op, data gives -EINVAL. On failure the core
+ *               calls @destroy
  * @vdevice_init: set up the driver side of a new vDEVICE
  * @vdevice_destroy: undo @vdevice_init
- * @destroy: free the vIOMMU; it has no vDEVICE or nested domain left
+ * @hw_queue_alloc: optional: allocate a HW queue of @type (upstream's
+ *                  get_hw_queue_size); ERR_PTR(-EOPNOTSUPP) for a type the
+ *                  driver does not offer, -ENOMEM
+ * @hw_queue_init: set up a HW queue from @hw_queue_alloc whose memory the
+ *                 core has pinned: @queue's base_iova, length and base_pa
+ *                 are set. May set @queue->depend (see struct
+ *                 miommu_hw_queue). On failure the core calls
+ *                 @hw_queue_free
+ * @hw_queue_destroy: undo a successful @hw_queue_init
+ * @hw_queue_free: free a queue from @hw_queue_alloc
+ * @destroy: free the vIOMMU; it has no vDEVICE, nested domain, vEVENTQ or
+ *           HW queue left
  */
 struct miommu_viommu_ops {
 	struct miommu_domain *(*alloc_domain_nested)(struct miommu_viommu *viommu,
@@ -182,8 +237,15 @@ struct miommu_viommu_ops {
 						     const struct miommu_user_data *data);
 	int (*cache_invalidate)(struct miommu_viommu *viommu,
 				struct miommu_user_data_array *array);
+	int (*viommu_init)(struct miommu_viommu *viommu,
+			   const struct miommu_user_data *data);
 	int (*vdevice_init)(struct miommu_vdevice *vdev);
 	void (*vdevice_destroy)(struct miommu_vdevice *vdev);
+	struct miommu_hw_queue *(*hw_queue_alloc)(struct miommu_viommu *viommu,
+						  u32 type);
+	int (*hw_queue_init)(struct miommu_hw_queue *queue, u32 index);
+	void (*hw_queue_destroy)(struct miommu_hw_queue *queue);
+	void (*hw_queue_free)(struct miommu_hw_queue *queue);
 	void (*destroy)(struct miommu_viommu *viommu);
 };
 
@@ -202,7 +264,9 @@ struct miommu_instance {
  * @inst: its IOMMU instance
  * @dev: the struct device on the driver's bus
  * @stream_id: its physical stream ID
- * @max_pasid_log2: PASID width IOMMU_GET_HW_INFO reports (0: no PASID)
+ * @max_pasid_log2: PASID width: PASIDs 1 to 2^@max_pasid_log2 - 1 can be
+ *                  attached, and IOMMU_GET_HW_INFO reports it (0: the device
+ *                  has no PASID; at most 20, the PCIe width)
  * @hw_caps: enum iommufd_hw_capabilities IOMMU_GET_HW_INFO reports
  */
 struct miommu_device {
@@ -238,8 +302,10 @@ struct miommu_domain {
  * @inst: physical instance the vIOMMU is a slice of
  * @s2: the nest-parent domain it wraps (stage 2)
  * @type: uAPI vIOMMU type
- * @vdevs: vDEVICEs by virt_id, kept by the core
+ * @vdevs: vDEVICEs by virt_id, kept by the core (drivers look them up with
+ *         miommu_viommu_find_vdev() or xa_load())
  * @invalidations: entries handled by IOMMU_HWPT_INVALIDATE on the vIOMMU
+ * @owner: the core's object, opaque to drivers; set before @ops->viommu_init
  */
 struct miommu_viommu {
 	const struct miommu_viommu_ops *ops;
@@ -248,6 +314,31 @@ struct miommu_viommu {
 	u32 type;
 	struct xarray vdevs;
 	u64 invalidations;
+	struct iommufd_viommu *owner;
+};
+
+/**
+ * struct miommu_hw_queue - a HW queue of a vIOMMU (IOMMU_HW_QUEUE_ALLOC),
+ *                          embedded in a driver struct
+ * @viommu: its vIOMMU
+ * @type: uAPI queue type
+ * @base_iova: guest address of the queue (an IOVA of the nest parent)
+ * @length: bytes of queue memory
+ * @base_pa: physical address of @base_iova; the core keeps the pages
+ *           pinned and physically contiguous while the queue exists
+ * @depend: set by @hw_queue_init to another queue of the vIOMMU that must
+ *          outlive this one: the core refuses (-EBUSY) to destroy it first
+ *          (upstream's iommufd_hw_queue_depend)
+ * @owner: the core's object, opaque to drivers
+ */
+struct miommu_hw_queue {
+	struct miommu_viommu *viommu;
+	u32 type;
+	u64 base_iova;
+	u64 length;
+	phys_addr_t base_pa;
+	struct miommu_hw_queue *depend;
+	struct iommufd_hw_queue *owner;
 };
 
 /**
@@ -272,6 +363,14 @@ int miommu_copy_user_data(void *dst, size_t dst_size, size_t min_size,
 int miommu_copy_array_entry(void *dst, size_t dst_size,
 			    const struct miommu_user_data_array *array,
 			    unsigned int index);
+
+struct miommu_vdevice *miommu_viommu_find_vdev(struct miommu_viommu *viommu,
+					       struct miommu_device *dev);
+int miommu_viommu_report_event(struct miommu_viommu *viommu, u32 type,
+			       const void *data, size_t len);
+void *miommu_viommu_alloc_mmap(struct miommu_viommu *viommu, size_t length,
+			       u64 *offset);
+void miommu_viommu_destroy_mmap(struct miommu_viommu *viommu, u64 offset);
 
 /* Provided by the mock driver for the module's init and exit. */
 int mock_iommu_init(unsigned int num_instances);

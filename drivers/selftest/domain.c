@@ -5,10 +5,13 @@
  * over upstream's mock aperture, with a huge IO page for devices created
  * with MOCK_FLAGS_DEVICE_HUGE_IOVA and dirty bits when allocated with
  * IOMMU_HWPT_ALLOC_DIRTY_TRACKING; a nested domain is a four-entry mock
- * IOTLB that IOMMU_HWPT_DATA_SELFTEST fills and invalidations clear.
+ * IOTLB that IOMMU_HWPT_DATA_SELFTEST fills and invalidations clear. Both
+ * kinds may be attached to PASIDs of devices made with
+ * MOCK_FLAGS_DEVICE_PASID.
  */
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "selftest.h"
 
@@ -53,7 +56,7 @@ bool st_domain_compatible(struct miommu_device *dev,
 /**
  * st_domain_alloc_paging() - upstream's mock paging domain
  * @dev: the device it is made for
- * @flags: IOMMU_HWPT_ALLOC_NEST_PARENT and/or _DIRTY_TRACKING
+ * @flags: IOMMU_HWPT_ALLOC_NEST_PARENT, _DIRTY_TRACKING, _PASID
  *
  * Return: the domain, or ERR_PTR(-EOPNOTSUPP) for other flags or dirty
  * tracking on a MOCK_FLAGS_DEVICE_NO_DIRTY device (upstream), -ENOMEM.
@@ -65,7 +68,8 @@ struct miommu_domain *st_domain_alloc_paging(struct miommu_device *dev,
 	struct st_domain *sd;
 
 	if (flags & ~(IOMMU_HWPT_ALLOC_NEST_PARENT |
-		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		      IOMMU_HWPT_ALLOC_DIRTY_TRACKING |
+		      IOMMU_HWPT_ALLOC_PASID))
 		return ERR_PTR(-EOPNOTSUPP);
 	if ((flags & IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
 	    (sdev->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
@@ -90,12 +94,14 @@ struct miommu_domain *st_domain_alloc_paging(struct miommu_device *dev,
  * st_domain_alloc_nested() - upstream's mock nested domain
  * @dev: the device it is made for
  * @parent: a selftest paging domain allocated as a nest parent
- * @flags: must be 0
+ * @flags: 0 or IOMMU_HWPT_ALLOC_PASID
  * @data: IOMMU_HWPT_DATA_SELFTEST, struct iommu_hwpt_selftest
  *
- * Return: the domain or ERR_PTR: -EOPNOTSUPP flags or another data type;
+ * Return: the domain or ERR_PTR: -EOPNOTSUPP other flags or another data type;
  * -EINVAL parent not a selftest nest parent, data shorter than its iotlb
- * field; -E2BIG; -EFAULT; -ENOMEM.
+ * field; -E2BIG data longer than the struct with non-zero bytes beyond it
+ * (zero bytes are taken: newer upstream suites pass a longer struct);
+ * -EFAULT; -ENOMEM.
  */
 struct miommu_domain *st_domain_alloc_nested(struct miommu_device *dev,
 					     struct miommu_domain *parent,
@@ -106,13 +112,18 @@ struct miommu_domain *st_domain_alloc_nested(struct miommu_device *dev,
 	struct st_domain *sd;
 	int rc, i;
 
-	if (flags || data->type != IOMMU_HWPT_DATA_SELFTEST)
+	if ((flags & ~IOMMU_HWPT_ALLOC_PASID) ||
+	    data->type != IOMMU_HWPT_DATA_SELFTEST)
 		return ERR_PTR(-EOPNOTSUPP);
 	if (!st_is_paging(parent) || !to_st_domain(parent)->nest_parent)
 		return ERR_PTR(-EINVAL);
-	rc = miommu_copy_user_data(&cfg, sizeof(cfg),
-				   offsetofend(struct iommu_hwpt_selftest, iotlb),
-				   data, IOMMU_HWPT_DATA_SELFTEST);
+	/*
+	 * Longer data is taken when its tail is zero (E2BIG otherwise):
+	 * upstream's struct grew after 6.17 (pagetable_type, 0 = this one).
+	 */
+	if (data->len < offsetofend(struct iommu_hwpt_selftest, iotlb))
+		return ERR_PTR(-EINVAL);
+	rc = copy_struct_from_user(&cfg, sizeof(cfg), data->uptr, data->len);
 	if (rc)
 		return ERR_PTR(rc);
 	sd = kzalloc(sizeof(*sd), GFP_KERNEL_ACCOUNT);
@@ -137,7 +148,46 @@ static int st_attach_dev(struct miommu_domain *domain,
 	/* Upstream's mock refuses dirty-capable domains for NO_DIRTY devices */
 	if (sd->dirty_ops && (to_st_dev(dev)->flags & MOCK_FLAGS_DEVICE_NO_DIRTY))
 		return -EINVAL;
+	/* A vIOMMU's stage 1 serves only devices it knows (upstream 6.17) */
+	if (sd->viommu && !miommu_viommu_find_vdev(sd->viommu, dev))
+		return -ENOENT;
 	return 0;
+}
+
+/*
+ * Upstream's mock (mock_domain_set_dev_pasid_nop) takes any of its domains
+ * on any PASID, except that IOMMU_TEST_PASID_RESERVED, once attached, fails
+ * its next change with -ENOMEM, so tests see a failed replace keep the old
+ * domain. The failure clears the mark; st_pasid_changed() sets and clears
+ * it as the core commits.
+ */
+static int st_set_dev_pasid(struct miommu_domain *domain,
+			    struct miommu_device *dev, u32 pasid,
+			    struct miommu_domain *old)
+{
+	struct st_dev *sdev;
+
+	if (!st_is_dev(dev))
+		return -EINVAL;
+	sdev = to_st_dev(dev);
+	if (pasid == IOMMU_TEST_PASID_RESERVED && sdev->pasid_fail_next) {
+		sdev->pasid_fail_next = false;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * st_pasid_changed() - the core committed a PASID change of a device
+ * @dev: a selftest device
+ * @pasid: the PASID
+ * @domain: the domain now attached, NULL after a detach
+ */
+void st_pasid_changed(struct miommu_device *dev, u32 pasid,
+		      struct miommu_domain *domain)
+{
+	if (pasid == IOMMU_TEST_PASID_RESERVED)
+		to_st_dev(dev)->pasid_fail_next = !!domain;
 }
 
 static int st_map_pages(struct miommu_domain *domain, unsigned long iova,
@@ -186,20 +236,26 @@ static size_t st_unmap_pages(struct miommu_domain *domain, unsigned long iova,
 			     size_t pgsize, size_t pgcount)
 {
 	struct st_domain *sd = to_st_domain(domain);
-	unsigned long first = iova / ST_IO_PAGE_SIZE, i;
+	unsigned long first = iova / ST_IO_PAGE_SIZE, n = 0;
 	size_t total = pgsize * pgcount;
+	XA_STATE(xas, &sd->ptes, first);
+	void *entry;
 
-	/* The lock is dropped every 1024 PTEs: an unmap may be gigabytes */
-	xa_lock(&sd->ptes);
-	for (i = 0; i < total / ST_IO_PAGE_SIZE; i++) {
-		__xa_erase(&sd->ptes, first + i);
-		if (!((i + 1) % 1024)) {
-			xa_unlock(&sd->ptes);
+	/*
+	 * One walk of the xarray for the run; the lock is dropped every 1024
+	 * PTEs, as an unmap may be gigabytes.
+	 */
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, first + total / ST_IO_PAGE_SIZE - 1) {
+		xas_store(&xas, NULL);
+		if (!(++n % 1024)) {
+			xas_pause(&xas);
+			xas_unlock(&xas);
 			cond_resched();
-			xa_lock(&sd->ptes);
+			xas_lock(&xas);
 		}
 	}
-	xa_unlock(&sd->ptes);
+	xas_unlock(&xas);
 	return total;
 }
 
@@ -366,6 +422,7 @@ static void st_nested_free(struct miommu_domain *domain)
 
 static const struct miommu_domain_ops st_paging_ops = {
 	.attach_dev = st_attach_dev,
+	.set_dev_pasid = st_set_dev_pasid,
 	.map_pages = st_map_pages,
 	.unmap_pages = st_unmap_pages,
 	.iova_to_phys = st_iova_to_phys,
@@ -376,6 +433,7 @@ static const struct miommu_domain_ops st_paging_ops = {
 
 static const struct miommu_domain_ops st_nested_ops = {
 	.attach_dev = st_attach_dev,
+	.set_dev_pasid = st_set_dev_pasid,
 	.iova_to_phys = st_iova_to_phys,
 	.cache_invalidate_user = st_nested_invalidate,
 	.free = st_nested_free,

@@ -65,7 +65,11 @@ static const struct miommu_ops st_ops = {
 	.domain_alloc_paging = st_domain_alloc_paging,
 	.domain_alloc_nested = st_domain_alloc_nested,
 	.domain_compatible = st_domain_compatible,
+	.viommu_alloc = st_viommu_alloc,
 	.get_resv_regions = st_get_resv_regions,
+	.pasid_changed = st_pasid_changed,
+	/* As upstream's mock: a nested RID domain takes unattached PASIDs' faults */
+	.user_pasid_table = true,
 };
 
 /* Not registered by ID: userspace reaches it through IOMMU_TEST_CMD only. */
@@ -84,7 +88,7 @@ static struct miommu_instance st_instance = {
 struct st_dev *st_dev_create(u32 flags)
 {
 	struct st_dev *sdev;
-	int rc;
+	int rc, i;
 
 	if (flags & ~(MOCK_FLAGS_DEVICE_NO_DIRTY | MOCK_FLAGS_DEVICE_HUGE_IOVA |
 		      MOCK_FLAGS_DEVICE_PASID))
@@ -99,6 +103,8 @@ struct st_dev *st_dev_create(u32 flags)
 	}
 	sdev->id = rc;
 	sdev->flags = flags;
+	for (i = 0; i < MOCK_DEV_CACHE_NUM; i++)
+		sdev->cache[i] = IOMMU_TEST_DEV_CACHE_DEFAULT;
 	sdev->core.inst = &st_instance;
 	sdev->core.stream_id = sdev->id;
 	if (flags & MOCK_FLAGS_DEVICE_PASID)

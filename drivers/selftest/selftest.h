@@ -34,11 +34,19 @@
  * @core: what the core sees
  * @flags: enum iommu_test_device_flags given at creation
  * @id: number in the device name
+ * @cache: the device's cache (upstream's mock_dev cache), each slot
+ *         IOMMU_TEST_DEV_CACHE_DEFAULT until an invalidation through a
+ *         selftest vIOMMU clears it; IOMMU_TEST_OP_DEV_CHECK_CACHE reads it
+ * @pasid_fail_next: IOMMU_TEST_PASID_RESERVED is attached, so the next
+ *                   change of its domain fails once with -ENOMEM
+ *                   (upstream's pasid_1024_fake_error)
  */
 struct st_dev {
 	struct miommu_device core;
 	u32 flags;
 	int id;
+	u32 cache[MOCK_DEV_CACHE_NUM];
+	bool pasid_fail_next;
 };
 
 /**
@@ -51,6 +59,8 @@ struct st_dev {
  * @parent: nested: the paging parent
  * @iotlb: nested: the mock IOTLB entries, set from the allocation data and
  *         cleared by invalidations
+ * @viommu: nested through a selftest vIOMMU: that vIOMMU (a device needs a
+ *          vDEVICE in it to attach, as upstream)
  */
 struct st_domain {
 	struct miommu_domain core;
@@ -60,6 +70,7 @@ struct st_domain {
 	bool nest_parent;
 	struct st_domain *parent;
 	u32 iotlb[MOCK_NESTED_DOMAIN_IOTLB_NUM];
+	struct miommu_viommu *viommu;
 };
 
 static inline struct st_dev *to_st_dev(struct miommu_device *dev)
@@ -88,6 +99,12 @@ bool st_domain_compatible(struct miommu_device *dev,
 			  struct miommu_domain *domain);
 bool st_is_paging(struct miommu_domain *domain);
 bool st_is_nested(struct miommu_domain *domain);
+void st_pasid_changed(struct miommu_device *dev, u32 pasid,
+		      struct miommu_domain *domain);
+
+/* viommu.c */
+struct miommu_viommu *st_viommu_alloc(struct miommu_device *dev,
+				      struct miommu_domain *s2, u32 type);
 
 /* test_cmd.c */
 int st_test_cmd_init(void);

@@ -31,21 +31,11 @@ static void st_stdev_destroy(struct iommufd_driver_object *dobj)
 {
 	struct st_stdev *st = container_of(dobj, struct st_stdev, dobj);
 
-	if (st->idev->hwpt)
-		iommufd_device_detach(st->idev->ictx, st->idev);
-	/* Unbinding releases the device through the instance's ops */
+	/*
+	 * Unbinding detaches the RID and any PASID left attached, then
+	 * releases the device through the instance's ops
+	 */
 	iommufd_device_unbind(st->idev);
-}
-
-/*
- * Only the file's table and this object hold the device: anything more (a
- * vDEVICE) must go first, as upstream's IOMMU_DESTROY of a device in use.
- */
-static bool st_stdev_busy(struct iommufd_driver_object *dobj)
-{
-	struct st_stdev *st = container_of(dobj, struct st_stdev, dobj);
-
-	return refcount_read(&st->idev->obj.users) > 2;
 }
 
 static int st_add_reserved(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
@@ -80,8 +70,8 @@ static int st_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	st = container_of(obj, struct st_stdev, dobj.obj);
+	/* Not busy with a vDEVICE: unbinding leaves it a tombstone (6.17) */
 	st->dobj.destroy = st_stdev_destroy;
-	st->dobj.busy = st_stdev_busy;
 
 	sdev = st_dev_create(flags);
 	if (IS_ERR(sdev)) {
@@ -97,8 +87,8 @@ static int st_mock_domain(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
 	st->sdev = sdev;
 	st->idev = idev;
 
-	rc = iommufd_device_attach_begin(ucmd->ictx, idev, cmd->id, false,
-					 &att);
+	rc = iommufd_device_attach_begin(ucmd->ictx, idev, MIOMMU_NO_PASID,
+					 cmd->id, false, &att);
 	if (rc)
 		goto out_unbind;
 
@@ -142,7 +132,7 @@ static int st_mock_domain_replace(struct iommufd_ucmd *ucmd,
 
 	if (IS_ERR(st))
 		return PTR_ERR(st);
-	rc = iommufd_device_attach_begin(ucmd->ictx, st->idev,
+	rc = iommufd_device_attach_begin(ucmd->ictx, st->idev, MIOMMU_NO_PASID,
 					 cmd->mock_domain_replace.pt_id, true,
 					 &att);
 	if (rc)
@@ -151,6 +141,76 @@ static int st_mock_domain_replace(struct iommufd_ucmd *ucmd,
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	iommufd_device_attach_end(ucmd->ictx, st->idev, &att, !rc);
 	return rc;
+}
+
+/*
+ * IOMMU_TEST_OP_PASID_ATTACH and _REPLACE: upstream's iommufd_device_attach()
+ * and _replace() with the PASID (0, IOMMU_NO_PASID, is the RID), pt_id
+ * written back with the HWPT now attached. Unlike upstream, which undoes an
+ * attach but keeps a replace when the reply cannot be written, the reply is
+ * written before the change is committed, so an EFAULT changes nothing.
+ */
+static int st_pasid_attach(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd,
+			   bool replace)
+{
+	struct st_stdev *st = st_get_stdev(ucmd->ictx, cmd->id);
+	struct iommufd_attach att;
+	u32 pasid, pt_id;
+	int rc;
+
+	if (IS_ERR(st))
+		return PTR_ERR(st);
+	pasid = replace ? cmd->pasid_replace.pasid : cmd->pasid_attach.pasid;
+	pt_id = replace ? cmd->pasid_replace.pt_id : cmd->pasid_attach.pt_id;
+	rc = iommufd_device_attach_begin(ucmd->ictx, st->idev, pasid, pt_id,
+					 replace, &att);
+	if (rc)
+		return rc;
+	if (replace)
+		cmd->pasid_replace.pt_id = att.hwpt->obj.id;
+	else
+		cmd->pasid_attach.pt_id = att.hwpt->obj.id;
+	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
+	iommufd_device_attach_end(ucmd->ictx, st->idev, &att, !rc);
+	return rc;
+}
+
+/* IOMMU_TEST_OP_PASID_DETACH: succeeds whether or not it was attached. */
+static int st_pasid_detach(struct iommufd_ucmd *ucmd, struct iommu_test_cmd *cmd)
+{
+	struct st_stdev *st = st_get_stdev(ucmd->ictx, cmd->id);
+
+	if (IS_ERR(st))
+		return PTR_ERR(st);
+	iommufd_device_detach(ucmd->ictx, st->idev, cmd->pasid_detach.pasid);
+	return 0;
+}
+
+/*
+ * IOMMU_TEST_OP_PASID_CHECK_HWPT: hwpt_id 0 checks that nothing is attached
+ * to the PASID, else that the HWPT hwpt_id is (EINVAL when not).
+ */
+static int st_pasid_check_hwpt(struct iommufd_ucmd *ucmd,
+			       struct iommu_test_cmd *cmd)
+{
+	struct st_stdev *st = st_get_stdev(ucmd->ictx, cmd->id);
+	struct iommufd_hwpt *attached;
+	struct iommufd_object *obj;
+
+	if (IS_ERR(st))
+		return PTR_ERR(st);
+	attached = iommufd_device_attached(st->idev, cmd->pasid_check.pasid);
+	if (!cmd->pasid_check.hwpt_id)
+		return attached ? -EINVAL : 0;
+	obj = iommufd_get_object(ucmd->ictx, cmd->pasid_check.hwpt_id,
+				 IOMMUFD_OBJ_ANY);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (obj->type != IOMMUFD_OBJ_HWPT_PAGING &&
+	    obj->type != IOMMUFD_OBJ_HWPT_NESTED)
+		return -EINVAL;
+	return attached == container_of(obj, struct iommufd_hwpt, obj) ?
+	       0 : -EINVAL;
 }
 
 static struct st_domain *st_get_domain(struct iommufd_ctx *ictx, u32 id,
@@ -636,8 +696,9 @@ out_free:
 
 /*
  * A page request from a selftest device: queued on the fault queue of the
- * HWPT it is attached to, if any; like upstream, the op itself succeeds
- * whether or not a queue takes it.
+ * HWPT its PASID (or its RID) is attached to, if any, as the core routes
+ * it; like upstream, the op itself succeeds whether or not a queue takes
+ * it.
  */
 static int st_trigger_iopf(struct iommufd_ucmd *ucmd,
 			   struct iommu_test_cmd *cmd)
@@ -662,9 +723,70 @@ static int st_trigger_iopf(struct iommufd_ucmd *ucmd,
 	/* IOMMU_NO_PASID is 0 */
 	if (msg.pasid)
 		msg.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
-	if (idev->hwpt && idev->hwpt->fault)
-		iommufd_fault_report(idev->hwpt, idev, &msg);
+	iommufd_device_report_fault(idev, &msg);
 	return 0;
+}
+
+/* The selftest device whose device object (idev) has ID @id. */
+static struct st_dev *st_get_dev(struct iommufd_ctx *ictx, u32 id,
+				 struct iommufd_device **idevp)
+{
+	struct iommufd_object *obj;
+	struct iommufd_device *idev;
+
+	obj = iommufd_get_object(ictx, id, IOMMUFD_OBJ_DEVICE);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	idev = container_of(obj, struct iommufd_device, obj);
+	if (!st_is_dev(idev->hw))
+		return ERR_PTR(-EINVAL);
+	if (idevp)
+		*idevp = idev;
+	return to_st_dev(idev->hw);
+}
+
+/* One slot of a selftest device's cache holds the value given (upstream). */
+static int st_dev_check_cache(struct iommufd_ucmd *ucmd,
+			      struct iommu_test_cmd *cmd)
+{
+	struct st_dev *sdev = st_get_dev(ucmd->ictx, cmd->id, NULL);
+
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+	if (cmd->check_dev_cache.id > MOCK_DEV_CACHE_ID_MAX ||
+	    sdev->cache[cmd->check_dev_cache.id] != cmd->check_dev_cache.cache)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A vIOMMU event of a selftest device (upstream 6.17): the device must be
+ * attached to a nested HWPT of a vIOMMU in which it has a vDEVICE with a
+ * non-zero virt_id (upstream's mock treats 0 as none), else -ENOENT; the
+ * event, struct iommu_viommu_event_selftest, goes to the vIOMMU's queue of
+ * IOMMU_VEVENTQ_TYPE_SELFTEST (-EOPNOTSUPP without one).
+ */
+static int st_trigger_vevent(struct iommufd_ucmd *ucmd,
+			     struct iommu_test_cmd *cmd)
+{
+	struct iommu_viommu_event_selftest event = {};
+	struct miommu_vdevice *vdev;
+	struct iommufd_device *idev;
+	struct miommu_viommu *hw;
+	struct st_dev *sdev;
+
+	sdev = st_get_dev(ucmd->ictx, cmd->trigger_vevent.dev_id, &idev);
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+	if (!idev->hwpt || !idev->hwpt->viommu)
+		return -ENOENT;
+	hw = idev->hwpt->viommu->hw;
+	vdev = miommu_viommu_find_vdev(hw, idev->hw);
+	if (!vdev || !vdev->virt_id)
+		return -ENOENT;
+	event.virt_id = vdev->virt_id;
+	return miommu_viommu_report_event(hw, IOMMU_VEVENTQ_TYPE_SELFTEST,
+					  &event, sizeof(event));
 }
 
 static int st_test_cmd(struct iommufd_ucmd *ucmd)
@@ -699,6 +821,18 @@ static int st_test_cmd(struct iommufd_ucmd *ucmd)
 		return st_trigger_iopf(ucmd, cmd);
 	case IOMMU_TEST_OP_DIRTY:
 		return st_dirty(ucmd, cmd);
+	case IOMMU_TEST_OP_DEV_CHECK_CACHE:
+		return st_dev_check_cache(ucmd, cmd);
+	case IOMMU_TEST_OP_TRIGGER_VEVENT:
+		return st_trigger_vevent(ucmd, cmd);
+	case IOMMU_TEST_OP_PASID_ATTACH:
+		return st_pasid_attach(ucmd, cmd, false);
+	case IOMMU_TEST_OP_PASID_REPLACE:
+		return st_pasid_attach(ucmd, cmd, true);
+	case IOMMU_TEST_OP_PASID_DETACH:
+		return st_pasid_detach(ucmd, cmd);
+	case IOMMU_TEST_OP_PASID_CHECK_HWPT:
+		return st_pasid_check_hwpt(ucmd, cmd);
 	case IOMMU_TEST_OP_SET_TEMP_MEMORY_LIMIT:
 		/* A batch must hold at least one entry (upstream's bound) */
 		if (cmd->memory_limit.limit < sizeof(unsigned long) + sizeof(u32))

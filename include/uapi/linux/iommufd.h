@@ -405,8 +405,12 @@ struct iommu_vfio_ioas {
  *                                   instances answer EOPNOTSUPP)
  * @IOMMU_HWPT_FAULT_ID_VALID: @fault_id names a fault queue (nested HWPTs,
  *                             as upstream 6.12)
- * @IOMMU_HWPT_ALLOC_PASID: the HWPT may be attached to a PASID (refused,
- *                          EOPNOTSUPP)
+ * @IOMMU_HWPT_ALLOC_PASID: the HWPT may be attached to PASIDs of devices
+ *                          (upstream 6.15; paging or nested, for drivers
+ *                          that attach PASIDs: selftest devices; the mock
+ *                          instances answer EOPNOTSUPP). While a PASID of a
+ *                          device is attached, its RID takes only such
+ *                          HWPTs
  */
 enum iommufd_hwpt_alloc_flags {
 	IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0,
@@ -651,7 +655,10 @@ enum iommufd_hw_info_flags {
  *             are zeroed
  * @in_data_type: with IOMMU_HW_INFO_FLAG_INPUT_TYPE, the type wanted
  * @out_data_type: out: the type of the data written (IOMMU_HW_INFO_TYPE_MOCK)
- * @out_max_pasid_log2: out: PASID width, 0 (the mock has no PASID support)
+ * @out_max_pasid_log2: out: PASID width: PASIDs 1 to 2^width - 1 can be
+ *                      attached; 0 for the mock instances' devices (no
+ *                      PASID support), 20 for selftest devices made with
+ *                      MOCK_FLAGS_DEVICE_PASID
  * @__reserved: must be 0
  * @out_capabilities: out: enum iommufd_hw_capabilities bits
  *
@@ -980,9 +987,10 @@ struct iommu_viommu_tegra241_cmdqv {
  * @dev_id: a device whose physical IOMMU instance backs the vIOMMU
  * @hwpt_id: a NEST_PARENT paging HWPT, the stage 2 the vIOMMU wraps
  * @out_viommu_id: ID of the new vIOMMU
- * @data_len: bytes at @data_uptr; must be 0 (no type takes data here)
+ * @data_len: bytes at @data_uptr; 0 for types that take no data (only
+ *            upstream's selftest type, on the selftest driver, takes some)
  * @__reserved: must be 0
- * @data_uptr: user pointer to type-specific data; must be 0
+ * @data_uptr: user pointer to type-specific data; 0 when @data_len is 0
  *
  * A vIOMMU is the slice of one physical IOMMU instance that a VM owns: its
  * virtual stream-ID space (vDEVICEs) and its invalidation path. It belongs to
@@ -991,9 +999,11 @@ struct iommu_viommu_tegra241_cmdqv {
  *
  * Errnos: ENOENT an ID does not exist, @dev_id is no device or @hwpt_id no
  * paging HWPT; EINVAL @hwpt_id is no NEST_PARENT, the HWPT is not
- * compatible with the device (format, aperture), or data was given;
- * EOPNOTSUPP non-zero @flags or @__reserved, or a @type the device's driver
- * does not offer. Source: upstream iommufd, DEFAULT from seed 000.
+ * compatible with the device (format, aperture), data was given to a type
+ * that takes none or is of the wrong length, or @data_uptr without
+ * @data_len; EOPNOTSUPP non-zero @flags or @__reserved, or a @type the
+ * device's driver does not offer; EFAULT the data cannot be read or
+ * answered. Source: upstream iommufd, DEFAULT from seed 000.
  */
 struct iommu_viommu_alloc {
 	__u32 size;
@@ -1021,7 +1031,10 @@ struct iommu_viommu_alloc {
  * Binds a device to a virtual ID in one vIOMMU, so that guest commands naming
  * @virt_id reach the device. @virt_id is unique within a vIOMMU; the same
  * value may be used in another vIOMMU. A device has at most one vDEVICE per
- * vIOMMU. The device cannot be destroyed while the vDEVICE exists.
+ * vIOMMU. The device cannot be destroyed while the vDEVICE exists; unbinding
+ * it (for a selftest device: destroying its selftest object) destroys the
+ * vDEVICE and leaves its ID a tombstone that answers ENOENT (upstream
+ * 6.17).
  *
  * Errnos: ENOENT an ID does not exist or names another object type; EINVAL
  * the device is on another IOMMU instance than the vIOMMU, or @virt_id is
@@ -1144,8 +1157,15 @@ struct iommu_vevent_tegra241_cmdqv {
  * @__reserved: must be 0
  *
  * Creates a queue of the events a vIOMMU reports for its vDEVICEs (for
- * example stage-1 translation faults to forward to the guest). Source:
- * upstream iommufd.
+ * example stage-1 translation faults to forward to the guest). The fd
+ * reads whole records (EINVAL for a count below a header, or a first record
+ * that does not fit); poll() reports POLLIN while one waits. See struct
+ * iommufd_vevent_header for sequence numbers and lost events.
+ *
+ * Errnos: EOPNOTSUPP non-zero @flags or @__reserved, or @type 0; EINVAL
+ * @veventq_depth 0 or above 2^19; ENOENT @viommu_id is no vIOMMU; EEXIST
+ * the vIOMMU has a queue of @type; EMFILE; ENOMEM; EFAULT. Source:
+ * upstream iommufd (the depth bound as in Linux 7.2's source).
  */
 struct iommu_veventq_alloc {
 	__u32 size;
@@ -1191,7 +1211,16 @@ enum iommu_hw_queue_type {
  * @length: bytes of queue memory
  *
  * Lets the hardware read a guest's command queue directly from guest
- * memory. Source: upstream iommufd.
+ * memory. The memory is pinned (IOMMU_IOAS_UNMAP of it answers EBUSY while
+ * the queue exists) and must be physically contiguous.
+ *
+ * Errnos: EOPNOTSUPP non-zero @flags, @type 0, or a type the vIOMMU's
+ * driver does not offer; EINVAL @length 0 or an @index the driver refuses;
+ * EOVERFLOW @nesting_parent_iova + @length - 1 wraps; ENOENT @viommu_id is
+ * no vIOMMU or the range is not fully mapped; EFAULT the pages are not
+ * physically contiguous; EEXIST / EIO (selftest driver) the index is taken /
+ * the queue below it does not exist; EBUSY is what IOMMU_DESTROY answers for
+ * a queue another one depends on. Source: upstream iommufd 6.17.
  */
 struct iommu_hw_queue_alloc {
 	__u32 size;
