@@ -60,7 +60,9 @@
 	X(VFIO_API_VERSION) X(VFIO_CHECK_EXT) X(VFIO_SET_IOMMU)		\
 	X(VFIO_GET_INFO) X(VFIO_MAP_DMA) X(VFIO_UNMAP_DMA) X(VFIO_RAW)	\
 	X(FAULT_READ) X(FAULT_WRITE) X(FAULT_POLL) X(FAULT_PREAD)	\
-	X(FAULT_CLOSE) X(ACCESS_CLOSE) X(IOMMUFD_CLOSE) X(IOMMUFD_OPEN)
+	X(FAULT_CLOSE) X(ACCESS_CLOSE) X(IOMMUFD_CLOSE) X(IOMMUFD_OPEN)	\
+	X(IOMMUFD_MMAP) X(IOMMUFD_MUNMAP) X(VIOMMU_RECIPE)		\
+	X(VEVENTQ_READ) X(VEVENTQ_CLOSE)
 
 #define X_ENUM(n) OP_##n,
 #define X_NAME(n) #n,
@@ -75,9 +77,9 @@ static unsigned int op_weight[NR_OPS] = {
 	[OP_HWPT_ALLOC] = 6, [OP_HWPT_ALLOC_NESTED] = 6, [OP_GET_HW_INFO] = 2,
 	[OP_HWPT_SET_DIRTY] = 3, [OP_HWPT_GET_DIRTY] = 3,
 	[OP_HWPT_INVALIDATE] = 4, [OP_FAULT_QUEUE_ALLOC] = 3,
-	[OP_IOAS_MAP_FILE] = 1, [OP_VIOMMU_ALLOC] = 4, [OP_VDEVICE_ALLOC] = 4,
-	[OP_IOAS_CHANGE_PROCESS] = 1, [OP_VEVENTQ_ALLOC] = 1,
-	[OP_HW_QUEUE_ALLOC] = 1, [OP_RAW_IOMMUFD] = 2,
+	[OP_IOAS_MAP_FILE] = 3, [OP_VIOMMU_ALLOC] = 4, [OP_VDEVICE_ALLOC] = 4,
+	[OP_IOAS_CHANGE_PROCESS] = 1, [OP_VEVENTQ_ALLOC] = 3,
+	[OP_HW_QUEUE_ALLOC] = 2, [OP_RAW_IOMMUFD] = 2,
 	[OP_MOCK_INSTANCE_INFO] = 1, [OP_MOCK_DEVICE_ALLOC] = 6,
 	[OP_MOCK_ATTACH] = 8, [OP_MOCK_DETACH] = 3, [OP_MOCK_RESV_REGIONS] = 2,
 	[OP_MOCK_OBJECT_INFO] = 2, [OP_MOCK_DMA] = 5,
@@ -87,7 +89,7 @@ static unsigned int op_weight[NR_OPS] = {
 	[OP_T_ACCESS_PAGES] = 6, [OP_T_DESTROY_ACCESS_PAGES] = 4,
 	[OP_T_ACCESS_RW] = 5, [OP_T_ACCESS_REPLACE_IOAS] = 3,
 	[OP_T_SET_TEMP_MEM_LIMIT] = 1, [OP_T_DIRTY] = 3, [OP_T_TRIGGER_IOPF] = 5,
-	[OP_T_DEV_CHECK_CACHE] = 1, [OP_T_TRIGGER_VEVENT] = 1, [OP_T_PASID] = 1,
+	[OP_T_DEV_CHECK_CACHE] = 2, [OP_T_TRIGGER_VEVENT] = 4, [OP_T_PASID] = 4,
 	[OP_T_RANDOM_OP] = 1,
 	[OP_VFIO_API_VERSION] = 1, [OP_VFIO_CHECK_EXT] = 1,
 	[OP_VFIO_SET_IOMMU] = 2, [OP_VFIO_GET_INFO] = 2, [OP_VFIO_MAP_DMA] = 4,
@@ -95,6 +97,8 @@ static unsigned int op_weight[NR_OPS] = {
 	[OP_FAULT_READ] = 5, [OP_FAULT_WRITE] = 4, [OP_FAULT_POLL] = 2,
 	[OP_FAULT_PREAD] = 1, [OP_FAULT_CLOSE] = 2, [OP_ACCESS_CLOSE] = 2,
 	[OP_IOMMUFD_CLOSE] = 1, [OP_IOMMUFD_OPEN] = 2,
+	[OP_IOMMUFD_MMAP] = 3, [OP_IOMMUFD_MUNMAP] = 2, [OP_VIOMMU_RECIPE] = 2,
+	[OP_VEVENTQ_READ] = 4, [OP_VEVENTQ_CLOSE] = 1,
 };
 
 /* ---- state shared with forked iterations and the watchdog ------------------ */
@@ -287,6 +291,8 @@ struct ctx {
 	int naf;
 	int ffd[POOL];		/* fault queue fds */
 	int nff;
+	int efd[POOL];		/* vEVENTQ fds */
+	int nef;
 	uint32_t ids[NR_KINDS][POOL];
 	unsigned int nids[NR_KINDS];
 	uint64_t iova[16];
@@ -295,6 +301,10 @@ struct ctx {
 	unsigned int nmap;
 	uint32_t cookie[POOL];
 	unsigned int ncookie;
+	struct { uint64_t off, len; } mmo[POOL];	/* regions vIOMMUs offered */
+	unsigned int nmmo;
+	struct { void *p; size_t len; } vm[POOL];	/* live mappings */
+	unsigned int nvm;
 	bool child;
 };
 
@@ -1054,8 +1064,13 @@ static void g_viommu_alloc(struct ctx *c)
 	}
 	s.__reserved = pick_rsv(c);
 	if (!issue(c, OP_VIOMMU_ALLOC, pick_fd(c), IOMMU_VIOMMU_ALLOC, &s,
-		   sizeof(s), 0))
+		   sizeof(s), 0)) {
 		push_id(c, K_VIOMMU, s.out_viommu_id);
+		if (s.data_uptr == U64P(d) && d->out_mmap_length) {
+			c->mmo[c->nmmo % POOL].off = d->out_mmap_offset;
+			c->mmo[c->nmmo++ % POOL].len = d->out_mmap_length;
+		}
+	}
 }
 
 static void g_vdevice_alloc(struct ctx *c)
@@ -1090,7 +1105,7 @@ static void g_veventq_alloc(struct ctx *c)
 	s.__reserved = pick_rsv(c);
 	if (!issue(c, OP_VEVENTQ_ALLOC, pick_fd(c), IOMMU_VEVENTQ_ALLOC, &s,
 		   sizeof(s), 0))
-		push_fd(c->ffd, &c->nff, s.out_veventq_fd);
+		push_fd(c->efd, &c->nef, s.out_veventq_fd);
 }
 
 static void g_hw_queue_alloc(struct ctx *c)
@@ -1669,6 +1684,41 @@ static void g_fault_read(struct ctx *c)
 	}
 }
 
+/*
+ * read() of a vEVENTQ: only whole records (a header, then the selftest
+ * event's 4 bytes unless the header says events were lost), in sequence.
+ */
+static void g_veventq_read(struct ctx *c)
+{
+	uint8_t *buf = bufs[B_PRIV].p + 26 * FZ_PAGE;
+	char desc[DESC];
+	bool ev = c->nef && !one_in(&c->r, 10);
+	size_t count, off = 0;
+	ssize_t rc;
+	int fd, err;
+
+	fd = ev ? c->efd[rnd(&c->r, c->nef)] : pick_ffd(c);
+	count = one_in(&c->r, 4) ? rnd(&c->r, 64) : 12 * (1 + rnd(&c->r, 8));
+	plain_begin(OP_VEVENTQ_READ, desc, sizeof(desc), "fd=%d count=%zu", fd,
+		    count);
+	rc = read(fd, buf, count);
+	err = rc < 0 ? errno : 0;
+	end(OP_VEVENTQ_READ, err, desc);
+	check_io(OP_VEVENTQ_READ, desc, rc, err, fd, XE_SPIPE);
+	if (rc <= 0 || !ev)
+		return;
+	while (off + sizeof(struct iommufd_vevent_header) <= (size_t)rc) {
+		struct iommufd_vevent_header *h = (void *)(buf + off);
+
+		off += sizeof(*h);
+		if (!(h->flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS))
+			off += sizeof(struct iommu_viommu_event_selftest);
+	}
+	if (off != (size_t)rc)
+		problem("VEVENTQ_READ returned %zd bytes, not whole records: %s",
+			rc, desc);
+}
+
 static void g_fault_write(struct ctx *c)
 {
 	struct iommu_hwpt_page_response *r = (void *)(bufs[B_PRIV].p + 25 * FZ_PAGE);
@@ -1741,6 +1791,172 @@ static void close_one(struct ctx *c, enum op op, int *arr, int *n)
 	arr[i] = arr[--*n];
 	plain_begin(op, desc, sizeof(desc), "fd=%d", fd);
 	end(op, close(fd) ? errno : 0, desc);
+}
+
+/*
+ * mmap() of an iommufd: a region a vIOMMU offered (or a wrong offset,
+ * length, protection or sharing), touched once when it maps. Mappings
+ * outlive their vIOMMU's destroy attempts and the fd's close.
+ */
+static void g_iommufd_mmap(struct ctx *c)
+{
+	uint64_t off = rnd(&c->r, 16) * FZ_PAGE, len = FZ_PAGE * (1 + rnd(&c->r, 3));
+	int prot = PROT_READ | (one_in(&c->r, 4) ? 0 : PROT_WRITE);
+	int flags = one_in(&c->r, 10) ? MAP_PRIVATE : MAP_SHARED;
+	char desc[DESC];
+	uint8_t *p;
+
+	if (c->nmmo && !one_in(&c->r, 5)) {
+		unsigned int i = rnd(&c->r, c->nmmo < POOL ? c->nmmo : POOL);
+
+		off = c->mmo[i].off;
+		len = one_in(&c->r, 8) ? c->mmo[i].len + FZ_PAGE : c->mmo[i].len;
+	}
+	if (one_in(&c->r, 20))
+		prot |= PROT_EXEC;
+	if (c->nvm >= POOL) {
+		munmap(c->vm[0].p, c->vm[0].len);
+		c->vm[0] = c->vm[--c->nvm];
+	}
+	plain_begin(OP_IOMMUFD_MMAP, desc, sizeof(desc),
+		    "off=0x%llx len=0x%llx prot=%d flags=%d",
+		    (unsigned long long)off, (unsigned long long)len, prot, flags);
+	p = mmap(NULL, len, prot, flags, pick_fd(c), off);
+	if (p == MAP_FAILED) {
+		end(OP_IOMMUFD_MMAP, errno, desc);
+		return;
+	}
+	/* A region that maps must be backed: a fault here is a problem */
+	(void)*(volatile uint8_t *)(p + rnd(&c->r, len));
+	if (prot & PROT_WRITE)
+		*(volatile uint8_t *)(p + rnd(&c->r, len)) = (uint8_t)rng_next(&c->r);
+	c->vm[c->nvm].p = p;
+	c->vm[c->nvm++].len = len;
+	end(OP_IOMMUFD_MMAP, 0, desc);
+}
+
+/* munmap() of a live mapping, whole or its first page only. */
+static void g_iommufd_munmap(struct ctx *c)
+{
+	char desc[DESC];
+	unsigned int i;
+	size_t len;
+
+	if (!c->nvm) {
+		plain_begin(OP_IOMMUFD_MUNMAP, desc, sizeof(desc), "nothing mapped");
+		end(OP_IOMMUFD_MUNMAP, 0, desc);
+		return;
+	}
+	i = rnd(&c->r, c->nvm);
+	len = one_in(&c->r, 4) ? FZ_PAGE : c->vm[i].len;
+	plain_begin(OP_IOMMUFD_MUNMAP, desc, sizeof(desc), "len=0x%zx of 0x%zx",
+		    len, c->vm[i].len);
+	end(OP_IOMMUFD_MUNMAP, munmap(c->vm[i].p, len) ? errno : 0, desc);
+	if (len == c->vm[i].len) {
+		c->vm[i] = c->vm[--c->nvm];
+	} else {
+		c->vm[i].p = (uint8_t *)c->vm[i].p + len;
+		c->vm[i].len -= len;
+	}
+}
+
+/*
+ * The whole chain upstream's vIOMMU tests build, with valid arguments on
+ * one fd, so that random vEVENTQ, HW queue, mmap, PASID and destroy ops
+ * find selftest vIOMMUs to work on: IOAS, selftest device, nest parent,
+ * SELFTEST vIOMMU (its mmap region), vDEVICE, nested HWPT the device moves
+ * to, vEVENTQ. Every object goes into the pools; the op's answer is the
+ * first step that failed (its errno) or 0.
+ */
+static void g_viommu_recipe(struct ctx *c)
+{
+	struct iommu_viommu_selftest vd = { .in_data = 1 };
+	struct iommu_hwpt_selftest nd = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_ioas_alloc ia = { .size = sizeof(ia) };
+	struct iommu_test_cmd md = { .size = sizeof(md),
+				     .op = IOMMU_TEST_OP_MOCK_DOMAIN };
+	struct iommu_hwpt_alloc pa = { .size = sizeof(pa),
+				       .flags = IOMMU_HWPT_ALLOC_NEST_PARENT };
+	struct iommu_viommu_alloc va = { .size = sizeof(va),
+					 .type = IOMMU_VIOMMU_TYPE_SELFTEST,
+					 .data_len = sizeof(vd),
+					 .data_uptr = U64P(&vd) };
+	struct iommu_vdevice_alloc vv = { .size = sizeof(vv) };
+	struct iommu_hwpt_alloc na = { .size = sizeof(na),
+				       .data_type = IOMMU_HWPT_DATA_SELFTEST,
+				       .data_len = sizeof(nd),
+				       .data_uptr = U64P(&nd) };
+	struct iommu_test_cmd rp = { .size = sizeof(rp),
+				     .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE };
+	struct iommu_veventq_alloc eq = { .size = sizeof(eq),
+					  .type = IOMMU_VEVENTQ_TYPE_SELFTEST };
+	struct iommu_ioas_map qm = { .size = sizeof(qm),
+				     .flags = IOMMU_IOAS_MAP_READABLE |
+					      IOMMU_IOAS_MAP_WRITEABLE,
+				     .user_va = U64P(bufs[B_PRIV].p + 27 * FZ_PAGE),
+				     .length = FZ_PAGE };
+	struct iommu_hw_queue_alloc hq = { .size = sizeof(hq),
+					   .type = IOMMU_HW_QUEUE_TYPE_SELFTEST,
+					   .length = FZ_PAGE };
+	char desc[DESC];
+	int fd, step = 0, err = 0;
+
+	plain_begin(OP_VIOMMU_RECIPE, desc, sizeof(desc), "chain");
+	if (!c->nfd) {
+		end(OP_VIOMMU_RECIPE, EBADF, desc);
+		return;
+	}
+	fd = c->fd[rnd(&c->r, c->nfd)];
+#define STEP(req, arg) do { step++; if (ioctl(fd, req, arg)) { err = errno; goto out; } } while (0)
+	STEP(IOMMU_IOAS_ALLOC, &ia);
+	push_id(c, K_IOAS, ia.out_ioas_id);
+	md.id = ia.out_ioas_id;
+	STEP(IOMMU_TEST_CMD, &md);
+	push_id(c, K_STDEV, md.mock_domain.out_stdev_id);
+	push_id(c, K_DEV, md.mock_domain.out_idev_id);
+	push_id(c, K_HWPT, md.mock_domain.out_hwpt_id);
+	pa.dev_id = md.mock_domain.out_idev_id;
+	pa.pt_id = ia.out_ioas_id;
+	STEP(IOMMU_HWPT_ALLOC, &pa);
+	push_id(c, K_HWPT, pa.out_hwpt_id);
+	va.dev_id = pa.dev_id;
+	va.hwpt_id = pa.out_hwpt_id;
+	STEP(IOMMU_VIOMMU_ALLOC, &va);
+	push_id(c, K_VIOMMU, va.out_viommu_id);
+	if (vd.out_mmap_length) {
+		c->mmo[c->nmmo % POOL].off = vd.out_mmap_offset;
+		c->mmo[c->nmmo++ % POOL].len = vd.out_mmap_length;
+	}
+	vv.viommu_id = va.out_viommu_id;
+	vv.dev_id = pa.dev_id;
+	vv.virt_id = 1 + rnd(&c->r, 15);
+	STEP(IOMMU_VDEVICE_ALLOC, &vv);
+	push_id(c, K_VDEV, vv.out_vdevice_id);
+	na.dev_id = pa.dev_id;
+	na.pt_id = va.out_viommu_id;
+	STEP(IOMMU_HWPT_ALLOC, &na);
+	push_id(c, K_NESTED, na.out_hwpt_id);
+	rp.id = md.mock_domain.out_stdev_id;
+	rp.mock_domain_replace.pt_id = na.out_hwpt_id;
+	STEP(IOMMU_TEST_CMD, &rp);
+	eq.viommu_id = va.out_viommu_id;
+	eq.veventq_depth = 1 + rnd(&c->r, 8);
+	STEP(IOMMU_VEVENTQ_ALLOC, &eq);
+	push_fd(c->efd, &c->nef, eq.out_veventq_fd);
+	/* Half of the chains also get a HW queue on one page of the IOAS */
+	if (one_in(&c->r, 2)) {
+		qm.ioas_id = ia.out_ioas_id;
+		STEP(IOMMU_IOAS_MAP, &qm);
+		push_iova(c, qm.iova);
+		hq.viommu_id = va.out_viommu_id;
+		hq.nesting_parent_iova = qm.iova;
+		STEP(IOMMU_HW_QUEUE_ALLOC, &hq);
+	}
+#undef STEP
+out:
+	snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), " step %d",
+		 step);
+	end(OP_VIOMMU_RECIPE, err, desc);
 }
 
 static void g_iommufd_open(struct ctx *c)
@@ -1829,6 +2045,11 @@ static void run_op(struct ctx *c, enum op op)
 	case OP_FAULT_CLOSE: close_one(c, op, c->ffd, &c->nff); break;
 	case OP_ACCESS_CLOSE: close_one(c, op, c->afd, &c->naf); break;
 	case OP_IOMMUFD_CLOSE: close_one(c, op, c->fd, &c->nfd); break;
+	case OP_IOMMUFD_MMAP: g_iommufd_mmap(c); break;
+	case OP_IOMMUFD_MUNMAP: g_iommufd_munmap(c); break;
+	case OP_VIOMMU_RECIPE: g_viommu_recipe(c); break;
+	case OP_VEVENTQ_READ: g_veventq_read(c); break;
+	case OP_VEVENTQ_CLOSE: close_one(c, op, c->efd, &c->nef); break;
 	case OP_IOMMUFD_OPEN: g_iommufd_open(c); break;
 	case NR_OPS: break;
 	}
@@ -1856,8 +2077,14 @@ static void close_unknown_fds(void);
 /* Close every fd of the iteration, in random order. */
 static void close_all(struct ctx *c)
 {
-	int all[MAXFD + 2 * POOL], n = 0, i, j, t;
+	int all[MAXFD + 3 * POOL], n = 0, i, j, t;
 
+	/* A mapping holds its iommufd open: they go first */
+	for (i = 0; i < (int)c->nvm; i++)
+		munmap(c->vm[i].p, c->vm[i].len);
+	c->nvm = c->nmmo = 0;
+	for (i = 0; i < c->nef; i++)
+		all[n++] = c->efd[i];
 	for (i = 0; i < c->nfd; i++)
 		all[n++] = c->fd[i];
 	for (i = 0; i < c->naf; i++)
@@ -1872,7 +2099,7 @@ static void close_all(struct ctx *c)
 	}
 	for (i = 0; i < n; i++)
 		close(all[i]);
-	c->nfd = c->naf = c->nff = 0;
+	c->nfd = c->naf = c->nff = c->nef = 0;
 	close_unknown_fds();
 }
 
