@@ -42,7 +42,8 @@
 	X(ACCESS_REPLACE) X(ACCESS_CLOSE) X(FAULT_ALLOC) X(IOPF)	\
 	X(FAULT_READ) X(FAULT_WRITE) X(FAULT_CLOSE) X(DMA)		\
 	X(VIOMMU) X(VDEVICE) X(INVALIDATE) X(DIRTY) X(FORK)		\
-	X(OBJECT_INFO)
+	X(OBJECT_INFO) X(VEVENTQ_ALLOC) X(VEVENT) X(VEVENTQ_READ)	\
+	X(VEVENTQ_CLOSE) X(MMAP) X(PASID)
 
 #define X_ENUM(n) A_##n,
 #define X_NAME(n) #n,
@@ -88,6 +89,9 @@ struct shared {
 	volatile uint32_t apages[8];
 	volatile uint32_t cookie[8];
 	volatile uint32_t next_sid;
+	volatile int veventq_fd[2];
+	volatile uint64_t mmap_off[2];	/* vIOMMU regions offered */
+	volatile uint64_t mmap_len[2];
 };
 
 static struct shared *sh;
@@ -559,8 +563,15 @@ static void act(struct worker *w, enum action a)
 			s.data_uptr = U64P(&d);
 		}
 		s.hwpt_id = PICK(sh->hwpt, &w->r);
-		if (!xioctl(w, a, fd, IOMMU_VIOMMU_ALLOC, &s, 0))
+		if (!xioctl(w, a, fd, IOMMU_VIOMMU_ALLOC, &s, 0)) {
+			unsigned int i = rnd(&w->r, 2);
+
 			PUT(sh->viommu, &w->r, s.out_viommu_id);
+			if (d.out_mmap_length) {
+				STORE(sh->mmap_off[i], d.out_mmap_offset);
+				STORE(sh->mmap_len[i], d.out_mmap_length);
+			}
+		}
 		break;
 	}
 	case A_VDEVICE: {
@@ -629,6 +640,84 @@ static void act(struct worker *w, enum action a)
 		xioctl(w, a, fd, IOMMU_MOCK_OBJECT_INFO, &s, 0);
 		break;
 	}
+	case A_VEVENTQ_ALLOC: {
+		struct iommu_veventq_alloc s = { .size = sizeof(s) };
+		unsigned int i = rnd(&w->r, 2);
+		int old;
+
+		s.viommu_id = PICK(sh->viommu, &w->r);
+		s.type = IOMMU_VEVENTQ_TYPE_SELFTEST;
+		s.veventq_depth = 1 + rnd(&w->r, 4);
+		if (xioctl(w, a, fd, IOMMU_VEVENTQ_ALLOC, &s, 0))
+			break;
+		if (w->in_child) {
+			close(s.out_veventq_fd);
+			break;
+		}
+		old = __atomic_exchange_n(&sh->veventq_fd[i],
+					  (int)s.out_veventq_fd, __ATOMIC_RELAXED);
+		if (old > 2)
+			close(old);
+		break;
+	}
+	case A_VEVENT: {
+		struct iommu_test_cmd t = {};
+
+		t.trigger_vevent.dev_id = PICK(sh->idev, &w->r);
+		test_cmd(w, a, fd, &t, IOMMU_TEST_OP_TRIGGER_VEVENT);
+		break;
+	}
+	case A_VEVENTQ_READ: {
+		uint8_t buf[64];
+		int efd = PICK(sh->veventq_fd, &w->r);
+		ssize_t rc;
+
+		begin(w, "VEVENTQ_READ fd=%d", efd);
+		rc = read(efd, buf, 12 * (1 + rnd(&w->r, 5)));
+		end(w, a, rc < 0 ? errno : 0);
+		break;
+	}
+	case A_VEVENTQ_CLOSE: {
+		unsigned int i = rnd(&w->r, ARRAY_LEN(sh->veventq_fd));
+		int old;
+
+		if (w->in_child)
+			break;
+		old = __atomic_exchange_n(&sh->veventq_fd[i], -1,
+					  __ATOMIC_RELAXED);
+		begin(w, "VEVENTQ_CLOSE fd=%d", old);
+		end(w, a, old > 2 && close(old) ? errno : 0);
+		break;
+	}
+	case A_MMAP: {
+		/* A mapping keeps its vIOMMU busy while others destroy it */
+		unsigned int i = rnd(&w->r, 2);
+		uint64_t off = LOAD(sh->mmap_off[i]), len = LOAD(sh->mmap_len[i]);
+		volatile uint8_t *p;
+
+		if (!len)
+			len = FZ_PAGE;
+		begin(w, "MMAP off=0x%" PRIx64 " len=0x%" PRIx64, off, len);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+		end(w, a, p == MAP_FAILED ? errno : 0);
+		if (p == MAP_FAILED)
+			break;
+		p[rnd(&w->r, len)] = 1;
+		(void)p[rnd(&w->r, len)];
+		munmap((void *)p, len);
+		break;
+	}
+	case A_PASID: {
+		struct iommu_test_cmd t = {};
+		uint32_t op = IOMMU_TEST_OP_PASID_ATTACH + rnd(&w->r, 3);
+
+		t.id = PICK(sh->stdev, &w->r);
+		t.pasid_attach.pasid = 1 + rnd(&w->r, 4);
+		t.pasid_attach.pt_id = rnd(&w->r, 2) ? PICK(sh->hwpt, &w->r) :
+						       PICK(sh->nested, &w->r);
+		test_cmd(w, a, fd, &t, op);
+		break;
+	}
 	case NR_ACTIONS:
 		break;
 	}
@@ -644,7 +733,8 @@ static unsigned int weight[NR_ACTIONS] = {
 	[A_FAULT_ALLOC] = 1, [A_IOPF] = 6, [A_FAULT_READ] = 5,
 	[A_FAULT_WRITE] = 4, [A_FAULT_CLOSE] = 1, [A_DMA] = 6, [A_VIOMMU] = 2,
 	[A_VDEVICE] = 2, [A_INVALIDATE] = 3, [A_DIRTY] = 2, [A_FORK] = 1,
-	[A_OBJECT_INFO] = 2,
+	[A_OBJECT_INFO] = 2, [A_VEVENTQ_ALLOC] = 1, [A_VEVENT] = 3,
+	[A_VEVENTQ_READ] = 3, [A_VEVENTQ_CLOSE] = 1, [A_MMAP] = 2, [A_PASID] = 3,
 };
 
 static enum action pick_action(struct worker *w)
@@ -750,6 +840,7 @@ static void build_world(struct rng *r)
 	for (i = 0; i < ARRAY_LEN(sh->access_fd); i++)
 		sh->access_fd[i] = -1;
 	sh->fault_fd[0] = sh->fault_fd[1] = -1;
+	sh->veventq_fd[0] = sh->veventq_fd[1] = -1;
 	sh->fd[0] = open_dev();
 	sh->fd[1] = open_dev();
 	sh->next_sid = rnd(r, 250);
@@ -781,6 +872,9 @@ static void close_world(struct rng *r)
 	for (i = 0; i < 2; i++)
 		if (sh->fault_fd[i] > 2)
 			fds[n++] = sh->fault_fd[i];
+	for (i = 0; i < 2; i++)
+		if (sh->veventq_fd[i] > 2)
+			fds[n++] = sh->veventq_fd[i];
 	fds[n++] = sh->fd[0];
 	fds[n++] = sh->fd[1];
 	for (i = n - 1; i > 0; i--) {
