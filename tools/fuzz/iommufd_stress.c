@@ -831,6 +831,73 @@ static int open_dev(void)
 }
 
 /* The world a round starts from; every failure here is fine (races later). */
+/*
+ * A selftest device on a nested HWPT of a SELFTEST vIOMMU in which it has a
+ * vDEVICE, with a vEVENTQ: what vEVENT triggers, queue reads and mmap()
+ * need, built on sh->fd[0] with valid arguments (steps stop at the first
+ * failure; the threads race on whatever was built).
+ */
+static void build_viommu_chain(void)
+{
+	struct iommu_viommu_selftest vd = {};
+	struct iommu_hwpt_selftest nd = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
+	struct iommu_ioas_alloc ia = { .size = sizeof(ia) };
+	struct iommu_test_cmd md = { .size = sizeof(md),
+				     .op = IOMMU_TEST_OP_MOCK_DOMAIN };
+	struct iommu_hwpt_alloc pa = { .size = sizeof(pa),
+				       .flags = IOMMU_HWPT_ALLOC_NEST_PARENT };
+	struct iommu_viommu_alloc va = { .size = sizeof(va),
+					 .type = IOMMU_VIOMMU_TYPE_SELFTEST,
+					 .data_len = sizeof(vd),
+					 .data_uptr = U64P(&vd) };
+	struct iommu_vdevice_alloc vv = { .size = sizeof(vv), .virt_id = 1 };
+	struct iommu_hwpt_alloc na = { .size = sizeof(na),
+				       .data_type = IOMMU_HWPT_DATA_SELFTEST,
+				       .data_len = sizeof(nd),
+				       .data_uptr = U64P(&nd) };
+	struct iommu_test_cmd rp = { .size = sizeof(rp),
+				     .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE };
+	struct iommu_veventq_alloc eq = { .size = sizeof(eq),
+					  .type = IOMMU_VEVENTQ_TYPE_SELFTEST,
+					  .veventq_depth = 4 };
+	int fd = sh->fd[0];
+
+	if (ioctl(fd, IOMMU_IOAS_ALLOC, &ia))
+		return;
+	md.id = ia.out_ioas_id;
+	if (ioctl(fd, IOMMU_TEST_CMD, &md))
+		return;
+	sh->stdev[0] = md.mock_domain.out_stdev_id;
+	sh->idev[0] = md.mock_domain.out_idev_id;
+	pa.dev_id = md.mock_domain.out_idev_id;
+	pa.pt_id = ia.out_ioas_id;
+	if (ioctl(fd, IOMMU_HWPT_ALLOC, &pa))
+		return;
+	sh->hwpt[0] = pa.out_hwpt_id;
+	va.dev_id = pa.dev_id;
+	va.hwpt_id = pa.out_hwpt_id;
+	if (ioctl(fd, IOMMU_VIOMMU_ALLOC, &va))
+		return;
+	sh->viommu[0] = va.out_viommu_id;
+	sh->mmap_off[0] = vd.out_mmap_offset;
+	sh->mmap_len[0] = vd.out_mmap_length;
+	vv.viommu_id = va.out_viommu_id;
+	vv.dev_id = pa.dev_id;
+	na.dev_id = pa.dev_id;
+	na.pt_id = va.out_viommu_id;
+	if (ioctl(fd, IOMMU_VDEVICE_ALLOC, &vv) ||
+	    ioctl(fd, IOMMU_HWPT_ALLOC, &na))
+		return;
+	sh->nested[0] = na.out_hwpt_id;
+	rp.id = md.mock_domain.out_stdev_id;
+	rp.mock_domain_replace.pt_id = na.out_hwpt_id;
+	eq.viommu_id = va.out_viommu_id;
+	if (ioctl(fd, IOMMU_TEST_CMD, &rp) ||
+	    ioctl(fd, IOMMU_VEVENTQ_ALLOC, &eq))
+		return;
+	sh->veventq_fd[0] = eq.out_veventq_fd;
+}
+
 static void build_world(struct rng *r)
 {
 	struct worker w = { .r = *r, .slot = MAX_WORKERS - 1 };
@@ -859,6 +926,7 @@ static void build_world(struct rng *r)
 	act(&w, A_NESTED_ALLOC);
 	act(&w, A_ACCESS_CREATE);
 	act(&w, A_ACCESS_PAGES);
+	build_viommu_chain();
 	*r = w.r;
 }
 
