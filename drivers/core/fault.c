@@ -10,7 +10,6 @@
  * file holds a user of the object (IOMMU_DESTROY answers EBUSY while it is
  * open) and keeps the iommufd file open.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -284,14 +283,10 @@ static __poll_t iommufd_fault_fops_poll(struct file *filep,
 static int iommufd_fault_fops_release(struct inode *inode, struct file *filep)
 {
 	struct iommufd_fault *fault = filep->private_data;
-	struct file *ifile;
 
 	/* A file whose allocation failed was never linked to a queue */
-	if (!fault)
-		return 0;
-	ifile = fault->ictx->file;
-	refcount_dec(&fault->obj.users);
-	fput(ifile);
+	if (fault)
+		iommufd_object_file_release(fault->ictx, &fault->obj);
 	return 0;
 }
 
@@ -324,36 +319,22 @@ int iommufd_fault_alloc(struct iommufd_ucmd *ucmd)
 	mutex_init(&fault->mutex);
 	init_waitqueue_head(&fault->wait_queue);
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
+	fd = iommufd_object_file_get("[iommufd-pgfault]", &iommufd_fault_fops,
+				     O_RDWR, &filep);
 	if (fd < 0) {
 		rc = fd;
 		goto out_abort;
 	}
-	/* Linked to the queue only once nothing can fail any more */
-	filep = anon_inode_getfile("[iommufd-pgfault]", &iommufd_fault_fops,
-				   NULL, O_RDWR);
-	if (IS_ERR(filep)) {
-		rc = PTR_ERR(filep);
-		goto out_put_fd;
-	}
 	cmd->out_fault_id = fault->obj.id;
 	cmd->out_fault_fd = fd;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		goto out_fput;
-
-	/* The file's user and iommufd reference, dropped by its release */
-	filep->private_data = fault;
-	refcount_inc(&fault->obj.users);
-	get_file(ucmd->ictx->file);
-	iommufd_object_finalize(ucmd->ictx, &fault->obj);
-	fd_install(fd, filep);
+	if (rc) {
+		iommufd_object_file_put(fd, filep);
+		goto out_abort;
+	}
+	iommufd_object_file_install(ucmd->ictx, &fault->obj, fd, filep, fault);
 	return 0;
 
-out_fput:
-	fput(filep);
-out_put_fd:
-	put_unused_fd(fd);
 out_abort:
 	iommufd_object_abort_and_destroy(ucmd->ictx, &fault->obj);
 	return rc;

@@ -175,6 +175,15 @@ void iommufd_object_finalize(struct iommufd_ctx *ictx,
 void iommufd_object_abort(struct iommufd_ctx *ictx, struct iommufd_object *obj);
 void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 				      struct iommufd_object *obj);
+int iommufd_object_file_get(const char *name,
+			    const struct file_operations *fops, int flags,
+			    struct file **filep);
+void iommufd_object_file_put(int fd, struct file *filep);
+void iommufd_object_file_install(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj, int fd,
+				 struct file *filep, void *priv);
+void iommufd_object_file_release(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj);
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
 bool iommufd_object_busy(struct iommufd_object *obj);

@@ -10,6 +10,10 @@
  * it), and the lookup of IOMMU_DESTROY when the ID names nothing.
  * obj->users counts the table's reference plus one per dependent object.
  */
+#include <linux/anon_inodes.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -100,6 +104,84 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
 {
 	iommufd_destroy_ops[obj->type](obj);
 	iommufd_object_abort(ictx, obj);
+}
+
+/**
+ * iommufd_object_file_get() - reserve an fd and make the file of a queue
+ *                             object being built (fault queue, vEVENTQ)
+ * @name: anon inode name
+ * @fops: the file's operations; their release must accept a NULL
+ *        private_data (a file never installed)
+ * @flags: O_RDONLY or O_RDWR
+ * @filep: out: the file, not linked to the object yet
+ *
+ * Return: the fd, or a negative errno with nothing left behind.
+ */
+int iommufd_object_file_get(const char *name,
+			    const struct file_operations *fops, int flags,
+			    struct file **filep)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile(name, fops, NULL, flags);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	*filep = file;
+	return fd;
+}
+
+/**
+ * iommufd_object_file_put() - undo iommufd_object_file_get()
+ * @fd: the reserved fd
+ * @filep: the file, never installed
+ */
+void iommufd_object_file_put(int fd, struct file *filep)
+{
+	fput(filep);
+	put_unused_fd(fd);
+}
+
+/**
+ * iommufd_object_file_install() - publish @obj and hand its file out
+ * @ictx: context
+ * @obj: object from iommufd_object_alloc(), complete
+ * @fd: fd from iommufd_object_file_get()
+ * @filep: its file
+ * @priv: the file's private_data
+ *
+ * Called once nothing can fail any more. The file holds one user of @obj
+ * and a reference of the iommufd file, both dropped by
+ * iommufd_object_file_release().
+ */
+void iommufd_object_file_install(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj, int fd,
+				 struct file *filep, void *priv)
+{
+	filep->private_data = priv;
+	refcount_inc(&obj->users);
+	get_file(ictx->file);
+	iommufd_object_finalize(ictx, obj);
+	fd_install(fd, filep);
+}
+
+/**
+ * iommufd_object_file_release() - the release of an installed queue file
+ * @ictx: context of @obj
+ * @obj: the object the file was installed for
+ */
+void iommufd_object_file_release(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj)
+{
+	struct file *ifile = ictx->file;
+
+	refcount_dec(&obj->users);
+	fput(ifile);
 }
 
 /**

@@ -18,7 +18,6 @@
  * a user of the object (IOMMU_DESTROY answers EBUSY while it is open) and
  * keeps the iommufd file open.
  */
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -199,14 +198,10 @@ static int iommufd_veventq_fops_release(struct inode *inode,
 					struct file *filep)
 {
 	struct iommufd_veventq *veventq = filep->private_data;
-	struct file *ifile;
 
 	/* A file whose allocation failed was never linked to a queue */
-	if (!veventq)
-		return 0;
-	ifile = veventq->ictx->file;
-	refcount_dec(&veventq->obj.users);
-	fput(ifile);
+	if (veventq)
+		iommufd_object_file_release(veventq->ictx, &veventq->obj);
 	return 0;
 }
 
@@ -254,36 +249,23 @@ int iommufd_veventq_alloc(struct iommufd_ucmd *ucmd)
 	list_add_tail(&veventq->node, &viommu->veventqs);
 	refcount_inc(&viommu->obj.users);
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
+	fd = iommufd_object_file_get("[iommufd-viommu-event]",
+				     &iommufd_veventq_fops, O_RDONLY, &filep);
 	if (fd < 0) {
 		rc = fd;
 		goto out_abort;
 	}
-	/* Linked to the queue only once nothing can fail any more */
-	filep = anon_inode_getfile("[iommufd-viommu-event]",
-				   &iommufd_veventq_fops, NULL, O_RDONLY);
-	if (IS_ERR(filep)) {
-		rc = PTR_ERR(filep);
-		goto out_put_fd;
-	}
 	cmd->out_veventq_id = veventq->obj.id;
 	cmd->out_veventq_fd = fd;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc)
-		goto out_fput;
-
-	/* The file's user and iommufd reference, dropped by its release */
-	filep->private_data = veventq;
-	refcount_inc(&veventq->obj.users);
-	get_file(ucmd->ictx->file);
-	iommufd_object_finalize(ucmd->ictx, &veventq->obj);
-	fd_install(fd, filep);
+	if (rc) {
+		iommufd_object_file_put(fd, filep);
+		goto out_abort;
+	}
+	iommufd_object_file_install(ucmd->ictx, &veventq->obj, fd, filep,
+				    veventq);
 	return 0;
 
-out_fput:
-	fput(filep);
-out_put_fd:
-	put_unused_fd(fd);
 out_abort:
 	iommufd_object_abort_and_destroy(ucmd->ictx, &veventq->obj);
 	return rc;
