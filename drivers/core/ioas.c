@@ -343,13 +343,12 @@ static struct iopt_area *ictx_next_area(struct iommufd_ctx *ictx,
 			return area;
 		(*index)++;
 	}
-	xa_for_each_start(&ictx->objects, *index, obj, *index) {
-		if (obj->type != IOMMUFD_OBJ_IOAS)
-			continue;
+	while ((obj = iommufd_object_next(ictx, index, IOMMUFD_OBJ_IOAS))) {
 		area = iopt_area_first(&container_of(obj, struct iommufd_ioas,
 						     obj)->iopt, 0, ULONG_MAX);
 		if (area)
 			return area;
+		(*index)++;
 	}
 	return NULL;
 }

@@ -50,10 +50,11 @@ struct iommufd_object {
 
 /**
  * struct iommufd_ctx - state of one open file
- * @lock: serialises every command of this file (IOAS_ALLOC and the miss of
- *        IOMMU_DESTROY's lookup excepted, see object.c), so object state
- *        needs no finer locking; taken before mmap_lock (pinning, copies)
- * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published
+ * @lock: serialises every command of this file (IOAS_ALLOC and part of
+ *        IOMMU_DESTROY excepted, see object.c), so object state needs no
+ *        finer locking; taken before mmap_lock (pinning, copies)
+ * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published;
+ *           commands read it only under its xa_lock (object.c)
  * @file: the open file (accesses keep it open)
  * @account_mode: enum iopt_account_mode for new mappings (upstream's
  *                IOMMU_OPTION_RLIMIT_MODE: 0 per user, 1 per mm)
@@ -186,6 +187,9 @@ void iommufd_object_file_release(struct iommufd_ctx *ictx,
 				 struct iommufd_object *obj);
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
+struct iommufd_object *iommufd_object_next(struct iommufd_ctx *ictx,
+					   unsigned long *index,
+					   enum iommufd_object_type type);
 bool iommufd_object_busy(struct iommufd_object *obj);
 void iommufd_object_destroy_now(struct iommufd_ctx *ictx,
 				struct iommufd_object *obj);

@@ -7,7 +7,7 @@
  * table stays valid for the whole command without taking a reference. Two
  * commands run without it: IOAS_ALLOC, which touches only the object it
  * creates (unpublished until it is complete, so no other command can find
- * it), and the lookup of IOMMU_DESTROY when the ID names nothing.
+ * it), and IOMMU_DESTROY as far as iommufd_destroy_quiet() allows.
  * obj->users counts the table's reference plus one per dependent object.
  */
 #include <linux/anon_inodes.h>
@@ -199,10 +199,40 @@ void iommufd_object_file_release(struct iommufd_ctx *ictx,
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type)
 {
-	struct iommufd_object *obj = xa_load(&ictx->objects, id);
+	struct iommufd_object *obj;
 
+	/* Under xa_lock: see iommufd_destroy_quiet() */
+	xa_lock(&ictx->objects);
+	obj = xa_load(&ictx->objects, id);
+	xa_unlock(&ictx->objects);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type))
 		return ERR_PTR(-ENOENT);
+	return obj;
+}
+
+/**
+ * iommufd_object_next() - the published object of a type with the lowest ID
+ *                         at or above *@index
+ * @ictx: context (its lock held)
+ * @index: in: first ID to look at; out: the ID of the object returned
+ * @type: wanted type
+ *
+ * The walk of the table for commands that visit every object of a type;
+ * like iommufd_get_object() it reads the table under its xa_lock.
+ * Return: the object, or NULL when none is left.
+ */
+struct iommufd_object *iommufd_object_next(struct iommufd_ctx *ictx,
+					   unsigned long *index,
+					   enum iommufd_object_type type)
+{
+	struct iommufd_object *obj;
+
+	xa_lock(&ictx->objects);
+	obj = xa_find(&ictx->objects, index, ULONG_MAX, XA_PRESENT);
+	while (obj && obj->type != type)
+		obj = xa_find_after(&ictx->objects, index, ULONG_MAX,
+				    XA_PRESENT);
+	xa_unlock(&ictx->objects);
 	return obj;
 }
 
@@ -292,10 +322,38 @@ void iommufd_destroy_all(struct iommufd_ctx *ictx)
 }
 
 /*
- * IOMMU_DESTROY: see struct iommu_destroy. Runs without the file lock
- * until the ID is seen to name something: an unknown or unpublished ID
- * answers ENOENT at the cost of one xarray load, as upstream's lookup under
- * the xarray lock does; everything else is decided under the lock.
+ * Can IOMMU_DESTROY remove @obj without the file lock? Called under the
+ * table's xa_lock. Every command that runs under ictx->lock takes that lock
+ * before it looks an object up, and reads the table only under xa_lock
+ * (iommufd_get_object(), iommufd_object_next()). So while xa_lock is held
+ * and ictx->lock is free, no command holds @obj, none can find it before it
+ * is erased, and what the last one wrote is visible. Only an object whose
+ * destroy touches nothing another object shares qualifies: an IOAS that
+ * nothing uses and that has no mapping (mappings may share iopt_pages with
+ * another IOAS through IOAS_COPY, and those are guarded by ictx->lock).
+ */
+static bool iommufd_destroy_quiet(struct iommufd_ctx *ictx,
+				  struct iommufd_object *obj)
+{
+	struct iommufd_ioas *ioas;
+
+	if (obj->type != IOMMUFD_OBJ_IOAS || mutex_is_locked(&ictx->lock))
+		return false;
+	/* Pairs with the release of the last mutex_unlock() */
+	smp_rmb();
+	if (refcount_read(&obj->users) != 1)
+		return false;
+	ioas = container_of(obj, struct iommufd_ioas, obj);
+	return ioas != ictx->vfio_ioas &&
+	       RB_EMPTY_ROOT(&ioas->iopt.areas.rb_root);
+}
+
+/*
+ * IOMMU_DESTROY: see struct iommu_destroy. Runs without the file lock as
+ * far as it can, as upstream's destroy does: an unknown or unpublished ID
+ * answers ENOENT after one lockless xarray load, and an object
+ * iommufd_destroy_quiet() accepts is erased under the xarray lock alone.
+ * Everything else is decided under the file lock.
  */
 int iommufd_destroy(struct iommufd_ucmd *ucmd)
 {
@@ -304,8 +362,24 @@ int iommufd_destroy(struct iommufd_ucmd *ucmd)
 	struct iommufd_object *obj;
 	int rc = 0;
 
+	/* The miss costs one RCU walk, no lock */
 	if (!xa_load(&ictx->objects, cmd->id))
 		return -ENOENT;
+	xa_lock(&ictx->objects);
+	obj = xa_load(&ictx->objects, cmd->id);
+	if (!obj) {
+		xa_unlock(&ictx->objects);
+		return -ENOENT;
+	}
+	if (iommufd_destroy_quiet(ictx, obj)) {
+		__xa_erase(&ictx->objects, obj->id);
+		xa_unlock(&ictx->objects);
+		iommufd_destroy_ops[obj->type](obj);
+		kfree(obj);
+		return 0;
+	}
+	xa_unlock(&ictx->objects);
+
 	mutex_lock(&ictx->lock);
 	obj = iommufd_get_object(ictx, cmd->id, IOMMUFD_OBJ_ANY);
 	if (IS_ERR(obj))

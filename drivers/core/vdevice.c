@@ -61,14 +61,13 @@ void iommufd_device_tombstone_vdevs(struct iommufd_ctx *ictx,
 {
 	struct iommufd_vdevice *vdev;
 	struct iommufd_object *obj;
-	unsigned long index;
+	unsigned long index = 0;
 
-	xa_for_each(&ictx->objects, index, obj) {
-		if (obj->type != IOMMUFD_OBJ_VDEVICE)
-			continue;
+	while ((obj = iommufd_object_next(ictx, &index, IOMMUFD_OBJ_VDEVICE))) {
 		vdev = container_of(obj, struct iommufd_vdevice, obj);
 		if (vdev->idev == idev)
 			iommufd_object_tombstone(ictx, obj);
+		index++;
 		cond_resched();
 	}
 }

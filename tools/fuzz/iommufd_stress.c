@@ -43,7 +43,8 @@
 	X(FAULT_READ) X(FAULT_WRITE) X(FAULT_CLOSE) X(DMA)		\
 	X(VIOMMU) X(VDEVICE) X(INVALIDATE) X(DIRTY) X(FORK)		\
 	X(OBJECT_INFO) X(VEVENTQ_ALLOC) X(VEVENT) X(VEVENTQ_READ)	\
-	X(VEVENTQ_CLOSE) X(MMAP) X(PASID)
+	X(VEVENTQ_CLOSE) X(MMAP) X(PASID) X(IOAS_CHURN)		\
+	X(CHANGE_PROCESS)
 
 #define X_ENUM(n) A_##n,
 #define X_NAME(n) #n,
@@ -633,6 +634,29 @@ static void act(struct worker *w, enum action a)
 		if (!w->in_child)
 			do_fork(w);
 		break;
+	case A_IOAS_CHURN: {
+		/*
+		 * An empty IOAS that others may already pick, destroyed at
+		 * once: IOMMU_DESTROY's path without the file lock against
+		 * every command that looks the ID up.
+		 */
+		struct iommu_ioas_alloc s = { .size = sizeof(s) };
+		struct iommu_destroy d = { .size = sizeof(d) };
+
+		if (xioctl(w, a, fd, IOMMU_IOAS_ALLOC, &s, 0))
+			break;
+		PUT(sh->ioas, &w->r, s.out_ioas_id);
+		d.id = s.out_ioas_id;
+		xioctl(w, a, fd, IOMMU_DESTROY, &d, 0);
+		break;
+	}
+	case A_CHANGE_PROCESS: {
+		/* Walks every IOAS of the file while they are destroyed */
+		struct iommu_ioas_change_process s = { .size = sizeof(s) };
+
+		xioctl(w, a, fd, IOMMU_IOAS_CHANGE_PROCESS, &s, 0);
+		break;
+	}
 	case A_OBJECT_INFO: {
 		struct iommu_mock_object_info s = { .size = sizeof(s) };
 
@@ -735,6 +759,7 @@ static unsigned int weight[NR_ACTIONS] = {
 	[A_VDEVICE] = 2, [A_INVALIDATE] = 3, [A_DIRTY] = 2, [A_FORK] = 1,
 	[A_OBJECT_INFO] = 2, [A_VEVENTQ_ALLOC] = 1, [A_VEVENT] = 3,
 	[A_VEVENTQ_READ] = 3, [A_VEVENTQ_CLOSE] = 1, [A_MMAP] = 2, [A_PASID] = 3,
+	[A_IOAS_CHURN] = 3, [A_CHANGE_PROCESS] = 1,
 };
 
 static enum action pick_action(struct worker *w)
