@@ -41,11 +41,14 @@ enum iommufd_object_type {
  *         IOMMU_DESTROY refuses (-EBUSY) anything above 1
  * @type: enum iommufd_object_type
  * @id: ID in the context's table, >= 1
+ * @published: set once by iommufd_object_finalize(); until then the object
+ *             holds its ID but no lookup or walk of the table returns it
  */
 struct iommufd_object {
 	refcount_t users;
 	enum iommufd_object_type type;
 	u32 id;
+	bool published;
 };
 
 /**
@@ -53,8 +56,9 @@ struct iommufd_object {
  * @lock: serialises every command of this file (IOAS_ALLOC and part of
  *        IOMMU_DESTROY excepted, see object.c), so object state needs no
  *        finer locking; taken before mmap_lock (pinning, copies)
- * @objects: ID table; an ID is reserved with XA_ZERO_ENTRY until published;
- *           commands read it only under its xa_lock (object.c)
+ * @objects: ID table: objects from allocation on (found only once
+ *           published), XA_ZERO_ENTRY for tombstones; commands read it only
+ *           under its xa_lock (object.c)
  * @file: the open file (accesses keep it open)
  * @account_mode: enum iopt_account_mode for new mappings (upstream's
  *                IOMMU_OPTION_RLIMIT_MODE: 0 per user, 1 per mm)

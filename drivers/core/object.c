@@ -42,6 +42,16 @@ static void (*const iommufd_destroy_ops[IOMMUFD_OBJ_MAX])(struct iommufd_object 
 	[IOMMUFD_OBJ_HW_QUEUE] = iommufd_hw_queue_destroy,
 };
 
+/*
+ * Has iommufd_object_finalize() run on @obj? Read under the table's xa_lock
+ * (abort erases the entry under it before freeing the object).
+ */
+static bool iommufd_object_published(struct iommufd_object *obj)
+{
+	/* Pairs with the release in iommufd_object_finalize() */
+	return smp_load_acquire(&obj->published);
+}
+
 /**
  * iommufd_object_alloc() - allocate an object and reserve its ID
  * @ictx: context
@@ -63,7 +73,8 @@ struct iommufd_object *iommufd_object_alloc(struct iommufd_ctx *ictx,
 		return ERR_PTR(-ENOMEM);
 	obj->type = type;
 	refcount_set(&obj->users, 1);
-	rc = xa_alloc(&ictx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+	/* In the table at once, so publishing it stores nothing */
+	rc = xa_alloc(&ictx->objects, &obj->id, obj, xa_limit_31b,
 		      GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		kfree(obj);
@@ -80,7 +91,8 @@ struct iommufd_object *iommufd_object_alloc(struct iommufd_ctx *ictx,
 void iommufd_object_finalize(struct iommufd_ctx *ictx,
 			     struct iommufd_object *obj)
 {
-	xa_store(&ictx->objects, obj->id, obj, GFP_KERNEL);
+	/* Pairs with the acquire of iommufd_object_published() */
+	smp_store_release(&obj->published, true);
 }
 
 /**
@@ -204,6 +216,8 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 	/* Under xa_lock: see iommufd_destroy_quiet() */
 	xa_lock(&ictx->objects);
 	obj = xa_load(&ictx->objects, id);
+	if (obj && !iommufd_object_published(obj))
+		obj = NULL;
 	xa_unlock(&ictx->objects);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type))
 		return ERR_PTR(-ENOENT);
@@ -229,7 +243,7 @@ struct iommufd_object *iommufd_object_next(struct iommufd_ctx *ictx,
 
 	xa_lock(&ictx->objects);
 	obj = xa_find(&ictx->objects, index, ULONG_MAX, XA_PRESENT);
-	while (obj && obj->type != type)
+	while (obj && (obj->type != type || !iommufd_object_published(obj)))
 		obj = xa_find_after(&ictx->objects, index, ULONG_MAX,
 				    XA_PRESENT);
 	xa_unlock(&ictx->objects);
@@ -367,7 +381,7 @@ int iommufd_destroy(struct iommufd_ucmd *ucmd)
 		return -ENOENT;
 	xa_lock(&ictx->objects);
 	obj = xa_load(&ictx->objects, cmd->id);
-	if (!obj) {
+	if (!obj || !iommufd_object_published(obj)) {
 		xa_unlock(&ictx->objects);
 		return -ENOENT;
 	}
