@@ -342,7 +342,8 @@ void iommufd_device_destroy(struct iommufd_object *obj)
 	}
 	xa_destroy(&idev->pasids);
 	iommufd_device_detach(idev->ictx, idev, MIOMMU_NO_PASID);
-	idev->hw->inst->ops->release_device(idev->hw);
+	if (!idev->hw_borrowed)
+		idev->hw->inst->ops->release_device(idev->hw);
 }
 
 /**
@@ -368,6 +369,25 @@ struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 	xa_init(&idev->pasids);
 	refcount_inc(&idev->obj.users);
 	iommufd_object_finalize(ictx, &idev->obj);
+	return idev;
+}
+
+/**
+ * iommufd_device_bind_borrowed() - iommufd_device_bind() of a device whose
+ *                                  owner keeps it after the binding ends
+ * @ictx: the file's context (its lock held)
+ * @hw: the driver's device; not released by iommufd_device_unbind()
+ *
+ * The binding of a VFIO device file (VFIO_DEVICE_BIND_IOMMUFD): the device
+ * exists before and after it. Return: as iommufd_device_bind().
+ */
+struct iommufd_device *iommufd_device_bind_borrowed(struct iommufd_ctx *ictx,
+						    struct miommu_device *hw)
+{
+	struct iommufd_device *idev = iommufd_device_bind(ictx, hw);
+
+	if (!IS_ERR(idev))
+		idev->hw_borrowed = true;
 	return idev;
 }
 
@@ -686,6 +706,86 @@ static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
 	if (got > 0)
 		unpin_user_pages_dirty_lock(upages, got, !write);
 	return rc;
+}
+
+/*
+ * Translate the page of @iova for one direction of a device access:
+ * -ENOENT nothing mapped, -EPERM mapped without that permission.
+ */
+static int device_dma_translate(struct miommu_domain *domain, u64 iova,
+				bool write, struct page **page)
+{
+	phys_addr_t phys;
+	int rc, prot;
+
+	rc = domain->ops->iova_to_phys(domain, iova & PAGE_MASK, &phys, &prot);
+	if (rc)
+		return rc;
+	if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
+		return -EPERM;
+	*page = pfn_to_page(PHYS_PFN(phys));
+	return 0;
+}
+
+/**
+ * iommufd_device_dma_copy() - a device copies between two of its IOVAs
+ * @idev: the device (its file's lock held)
+ * @pasid: MIOMMU_NO_PASID for requests without PASID, else the PASID whose
+ *         attachment translates them
+ * @src: IOVA the device reads from
+ * @dst: IOVA the device writes to
+ * @length: bytes, 1 to 16 MiB
+ * @fault_iova: out, on -ENOENT or -EPERM: the IOVA that faulted
+ *
+ * The DMA engine of a mock PCI function (drivers/vfio/): each piece bounded
+ * by the pages of both sides is read through the attachment and written
+ * through it, as a copy engine moves data, in address order, so a fault
+ * leaves the bytes before it copied (as hardware would).
+ * Return: 0; -ENODEV nothing attached for @pasid; -EINVAL a length of 0 or
+ * above 16 MiB; -EOVERFLOW a range that wraps; -ENOENT an unmapped IOVA;
+ * -EPERM an IOVA mapped without the permission; -EINTR a fatal signal.
+ */
+int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
+			    u64 dst, u64 length, u64 *fault_iova)
+{
+	struct iommufd_hwpt *hwpt = iommufd_device_attached(idev, pasid);
+	struct page *spage, *dpage;
+	u64 done, seg, end;
+	void *s, *d;
+	int rc;
+
+	if (!hwpt)
+		return -ENODEV;
+	if (!length || length > MOCK_DMA_MAX_LENGTH)
+		return -EINVAL;
+	if (check_add_overflow(src, length, &end) ||
+	    check_add_overflow(dst, length, &end))
+		return -EOVERFLOW;
+	for (done = 0; done < length; done += seg) {
+		if (!(done & (SZ_1M - 1))) {
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return -EINTR;
+		}
+		seg = min3(length - done, PAGE_SIZE - offset_in_page(src + done),
+			   PAGE_SIZE - offset_in_page(dst + done));
+		*fault_iova = src + done;
+		rc = device_dma_translate(hwpt->domain, src + done, false,
+					  &spage);
+		if (rc)
+			return rc;
+		*fault_iova = dst + done;
+		rc = device_dma_translate(hwpt->domain, dst + done, true,
+					  &dpage);
+		if (rc)
+			return rc;
+		s = kmap_local_page(spage) + offset_in_page(src + done);
+		d = kmap_local_page(dpage) + offset_in_page(dst + done);
+		memmove(d, s, seg);
+		kunmap_local(d);
+		kunmap_local(s);
+	}
+	return 0;
 }
 
 /* IOMMU_MOCK_DMA: see struct iommu_mock_dma. */

@@ -321,6 +321,8 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
  * @resv_ioas: the IOAS holding the reservations of the current attach
  * @resv_tag: which of two owner tags the current reservations carry, so a
  *            replace can reserve anew before it drops the old ones
+ * @hw_borrowed: @hw outlives the binding (a VFIO device file bound it), so
+ *               destroying the object does not release it
  *
  * Each attachment (RID or PASID) holds a user of its HWPT. Only the RID
  * attachment reserves the device's regions in the IOAS (upstream: PASID
@@ -334,6 +336,7 @@ struct iommufd_device {
 	struct xarray pasids;
 	struct iommufd_ioas *resv_ioas;
 	unsigned int resv_tag;
+	bool hw_borrowed;
 };
 
 /* device.c */
@@ -366,6 +369,12 @@ struct iommufd_hwpt *iommufd_device_attached(struct iommufd_device *idev,
 struct iommufd_device *iommufd_device_bind(struct iommufd_ctx *ictx,
 					   struct miommu_device *hw);
 void iommufd_device_unbind(struct iommufd_device *idev);
+struct iommufd_device *iommufd_device_bind_borrowed(struct iommufd_ctx *ictx,
+						    struct miommu_device *hw);
+int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
+			    u64 dst, u64 length, u64 *fault_iova);
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd);
+void iommufd_ctx_put(struct iommufd_ctx *ictx);
 int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd);
 int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
 int iommufd_device_resv_regions(struct iommufd_ucmd *ucmd);

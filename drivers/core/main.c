@@ -4,6 +4,7 @@
  * the ioctl dispatcher that applies upstream iommufd's struct rules (size
  * first, zero-extended, E2BIG for unknown non-zero bytes).
  */
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -387,6 +388,38 @@ static const struct file_operations iommufd_fops = {
 	.mmap = iommufd_fops_mmap,
 };
 
+/**
+ * iommufd_ctx_from_fd() - the context of an open iommufd, referenced
+ * @fd: a file descriptor of the caller
+ *
+ * What VFIO_DEVICE_BIND_IOMMUFD resolves its iommufd with (upstream's
+ * iommufd_ctx_from_fd). The file reference keeps the context alive until
+ * iommufd_ctx_put().
+ * Return: the context; ERR_PTR(-EBADF) for no open file, -EBADFD for a file
+ * that is not this module's iommufd.
+ */
+struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file->f_op != &iommufd_fops) {
+		fput(file);
+		return ERR_PTR(-EBADFD);
+	}
+	return file->private_data;
+}
+
+/**
+ * iommufd_ctx_put() - drop the reference of iommufd_ctx_from_fd()
+ * @ictx: the context
+ */
+void iommufd_ctx_put(struct iommufd_ctx *ictx)
+{
+	fput(ictx->file);
+}
+
 static struct miscdevice iommufd_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "iommufd-mock",
@@ -430,28 +463,36 @@ static int __init iommufd_mock_init(void)
 		       MIOMMU_MAX_INSTANCES);
 		return -EINVAL;
 	}
-	rc = mock_iommu_init(num_instances);
+	rc = mvfio_init();
 	if (rc)
 		return rc;
+	rc = mock_iommu_init(num_instances);
+	if (rc)
+		goto out_vfio;
 	rc = selftest_iommu_init();
-	if (rc) {
-		mock_iommu_exit();
-		return rc;
-	}
+	if (rc)
+		goto out_mock;
 	rc = iommufd_register_chardev();
-	if (rc) {
-		selftest_iommu_exit();
-		mock_iommu_exit();
-		return rc;
-	}
+	if (rc)
+		goto out_selftest;
 	pr_info("iommufd_mock: /dev/%s with %u mock IOMMU instances\n",
 		iommufd_misc.name, nr_instances);
 	return 0;
+
+out_selftest:
+	selftest_iommu_exit();
+out_mock:
+	mock_iommu_exit();
+out_vfio:
+	mvfio_exit();
+	return rc;
 }
 
 static void __exit iommufd_mock_exit(void)
 {
 	misc_deregister(&iommufd_misc);
+	/* VFIO devices sit on the instances' buses: they go first */
+	mvfio_exit();
 	selftest_iommu_exit();
 	mock_iommu_exit();
 }

@@ -373,6 +373,16 @@ void *miommu_viommu_alloc_mmap(struct miommu_viommu *viommu, size_t length,
 void miommu_viommu_destroy_mmap(struct miommu_viommu *viommu, u64 offset);
 
 /* Provided by the mock driver for the module's init and exit. */
+/*
+ * VFIO device files (drivers/vfio/): a driver whose bus_type lists
+ * miommu_vfio_bus_groups in .bus_groups gets the bus attributes vfio_add
+ * and vfio_remove ("INSTANCE STREAM_ID") that make and remove devices with
+ * a VFIO device file (include/uapi/linux/iommufd_mock_pci.h).
+ */
+extern const struct attribute_group *miommu_vfio_bus_groups[];
+int mvfio_init(void);
+void mvfio_exit(void);
+
 int mock_iommu_init(unsigned int num_instances);
 void mock_iommu_exit(void);
 

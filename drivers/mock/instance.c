@@ -38,6 +38,7 @@ static const struct iommu_resv_region_info x86_resv[] = {
 /* MOCK_BUS_TYPE: const where the kernel allows it (Kbuild probe) */
 static MOCK_BUS_TYPE mock_bus = {
 	.name = "mockiommu",
+	.bus_groups = miommu_vfio_bus_groups,
 };
 
 static struct mock_instance *mock_instances[MIOMMU_MAX_INSTANCES];
