@@ -12,7 +12,10 @@
  * access create / pin / read-write / unpin / replace / close against unmap,
  * fault queue alloc / IOPF trigger / read / respond / close against HWPT
  * destroy, mock DMA, vIOMMU / vDEVICE, fork of a process that maps its own
- * memory through the inherited file and exits or is killed. Answers are
+ * memory through the inherited file and exits or is killed, and the VFIO
+ * device files of two mock devices (reopen and bind to either iommufd,
+ * attach / detach, copy-engine DMA, interrupt eventfds, reset) against all
+ * of that. Answers are
  * not predicted (the races decide them); what must hold:
  *
  *  - no ioctl hangs: a watchdog thread aborts, printing the kernel stack of
@@ -27,12 +30,16 @@
  * Exit code: 0 no problem, 1 problems, 2 setup error, 3 watchdog.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include "fuzz_common.h"
+#include <linux/vfio.h>
+#include <linux/iommufd_mock_pci.h>
 
 #define ACTIONS(X)							\
 	X(IOAS_ALLOC) X(MAP) X(UNMAP) X(UNMAP_ALL) X(COPY)		\
@@ -44,7 +51,8 @@
 	X(VIOMMU) X(VDEVICE) X(INVALIDATE) X(DIRTY) X(FORK)		\
 	X(OBJECT_INFO) X(VEVENTQ_ALLOC) X(VEVENT) X(VEVENTQ_READ)	\
 	X(VEVENTQ_CLOSE) X(MMAP) X(PASID) X(IOAS_CHURN)		\
-	X(CHANGE_PROCESS)
+	X(CHANGE_PROCESS) X(VFIO_REOPEN) X(VFIO_ATTACH) X(VFIO_DETACH)	\
+	X(VFIO_DMA) X(VFIO_IRQ) X(VFIO_RESET)
 
 #define X_ENUM(n) A_##n,
 #define X_NAME(n) #n,
@@ -93,6 +101,8 @@ struct shared {
 	volatile int veventq_fd[2];
 	volatile uint64_t mmap_off[2];	/* vIOMMU regions offered */
 	volatile uint64_t mmap_len[2];
+	volatile int vfio_fd[2];	/* VFIO device files, bound or not */
+	volatile int vfio_made;		/* the devices exist (vfio_add worked) */
 };
 
 static struct shared *sh;
@@ -235,6 +245,119 @@ static uint32_t test_cmd(struct worker *w, enum action a, int fd,
 }
 
 static void do_fork(struct worker *w);
+
+/* ---- VFIO device files (drivers/vfio/) ---------------------------------- */
+
+/* Upstream's cdev ioctls, written out: the build host's header predates them */
+struct vfio_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+	__s32 iommufd;
+	__u32 out_devid;
+};
+
+struct vfio_attach_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pt_id;
+	__u32 pasid;
+};
+
+struct vfio_detach_pt {
+	__u32 argsz;
+	__u32 flags;
+	__u32 pasid;
+};
+
+#define VFIO_T_BIND	_IO(VFIO_TYPE, VFIO_BASE + 18)
+#define VFIO_T_ATTACH	_IO(VFIO_TYPE, VFIO_BASE + 19)
+#define VFIO_T_DETACH	_IO(VFIO_TYPE, VFIO_BASE + 20)
+#define VFIO_SID	0x7f00	/* on instance 0; A_DEV_ALLOC uses 0-249 */
+#define VFIO_BUS	"/sys/bus/mockiommu"
+
+static int vfio_sysfs(const char *attr, unsigned int k)
+{
+	char path[64], text[32];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), VFIO_BUS "/%s", attr);
+	snprintf(text, sizeof(text), "0 %u", VFIO_SID + k);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = write(fd, text, strlen(text)) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* Open device k's file, found as QEMU finds it (<device>/vfio-dev/vfio*) */
+static int vfio_open(unsigned int k)
+{
+	char path[128];
+	struct dirent *d;
+	DIR *dir;
+	int fd = -1;
+
+	if (!LOAD(sh->vfio_made))
+		return -1;
+	snprintf(path, sizeof(path), VFIO_BUS "/devices/mockiommu0.%04x/vfio-dev",
+		 VFIO_SID + k);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (strncmp(d->d_name, "vfio", 4) || strlen(d->d_name) > 40)
+			continue;
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", d->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		break;
+	}
+	closedir(dir);
+	return fd;
+}
+
+static void vfio_bind(struct worker *w, enum action a, int dfd, int ifd)
+{
+	struct vfio_bind_iommufd b = { .argsz = sizeof(b), .iommufd = ifd };
+
+	xioctl(w, a, dfd, VFIO_T_BIND, &b, XE_BADFD);
+}
+
+/* pread/pwrite of a region, checked like an ioctl */
+static void vfio_rw(struct worker *w, enum action a, int dfd, bool wr,
+		    void *buf, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	begin(w, "%s fd=%d %s 0x%" PRIx64, action_names[a], dfd,
+	      wr ? "pwrite" : "pread", off);
+	n = wr ? pwrite(dfd, buf, len, off) : pread(dfd, buf, len, off);
+	end(w, a, n < 0 ? errno : 0);
+	if (n < 0 && !errno_documented(errno) && errno != EBADF &&
+	    errno != ESPIPE && errno != EBADFD)
+		problem("%s: errno %s is not documented", action_names[a],
+			errno_name(errno));
+}
+
+/* Bus master on, a copy between two slots, maybe an interrupt */
+static void vfio_dma(struct worker *w, enum action a, int dfd)
+{
+	uint16_t cmd = 0x6;	/* memory space, bus master */
+	uint64_t src = slot_iova(w), dst = slot_iova(w);
+	uint32_t len = 1 + rnd(&w->r, 16 * FZ_PAGE), go = 1, st;
+	uint32_t ctrl = rnd(&w->r, 8);
+
+	if (!rnd(&w->r, 8))
+		cmd = rnd(&w->r, 8);
+	vfio_rw(w, a, dfd, true, &cmd, 2, (7ULL << 40) + 4);
+	vfio_rw(w, a, dfd, true, &src, 8, IOMMU_MOCK_PCI_REG_SRC);
+	vfio_rw(w, a, dfd, true, &dst, 8, IOMMU_MOCK_PCI_REG_DST);
+	vfio_rw(w, a, dfd, true, &len, 4, IOMMU_MOCK_PCI_REG_LENGTH);
+	vfio_rw(w, a, dfd, true, &ctrl, 4, IOMMU_MOCK_PCI_REG_CTRL);
+	vfio_rw(w, a, dfd, true, &go, 4, IOMMU_MOCK_PCI_REG_DOORBELL);
+	vfio_rw(w, a, dfd, false, &st, 4, IOMMU_MOCK_PCI_REG_STATUS);
+}
+
 
 static void act(struct worker *w, enum action a)
 {
@@ -657,6 +780,83 @@ static void act(struct worker *w, enum action a)
 		xioctl(w, a, fd, IOMMU_IOAS_CHANGE_PROCESS, &s, 0);
 		break;
 	}
+	case A_VFIO_REOPEN: {
+		/* a new file for device k, bound to either iommufd */
+		unsigned int k = rnd(&w->r, 2);
+		int nfd = vfio_open(k), old;
+
+		if (nfd < 0)
+			break;
+		vfio_bind(w, a, nfd, wfd(w));
+		/* a child's fd numbers mean nothing to the others */
+		if (w->in_child) {
+			close(nfd);
+			break;
+		}
+		old = __atomic_exchange_n(&sh->vfio_fd[k], nfd, __ATOMIC_RELAXED);
+		if (old > 2)
+			close(old);
+		break;
+	}
+	case A_VFIO_ATTACH: {
+		struct vfio_attach_pt s = { .argsz = 12 };
+
+		switch (rnd(&w->r, 4)) {
+		case 0: s.pt_id = PICK(sh->hwpt, &w->r); break;
+		case 1: s.pt_id = PICK(sh->nested, &w->r); break;
+		default: s.pt_id = PICK(sh->ioas, &w->r); break;
+		}
+		if (!rnd(&w->r, 4)) {
+			s.argsz = 16;
+			s.flags = 1;	/* VFIO_DEVICE_ATTACH_PASID */
+			s.pasid = 1 + rnd(&w->r, 3);
+		}
+		xioctl(w, a, LOAD(sh->vfio_fd[rnd(&w->r, 2)]), VFIO_T_ATTACH, &s,
+		       XE_BADFD);
+		break;
+	}
+	case A_VFIO_DETACH: {
+		struct vfio_detach_pt s = { .argsz = 8 };
+
+		if (!rnd(&w->r, 4)) {
+			s.argsz = 12;
+			s.flags = 1;
+			s.pasid = 1 + rnd(&w->r, 3);
+		}
+		xioctl(w, a, LOAD(sh->vfio_fd[rnd(&w->r, 2)]), VFIO_T_DETACH, &s,
+		       XE_BADFD);
+		break;
+	}
+	case A_VFIO_DMA:
+		vfio_dma(w, a, LOAD(sh->vfio_fd[rnd(&w->r, 2)]));
+		break;
+	case A_VFIO_IRQ: {
+		/* a fresh eventfd per vector, closed at once: the device holds it */
+		char buf[sizeof(struct vfio_irq_set) + 2 * sizeof(int32_t)];
+		struct vfio_irq_set *is = (struct vfio_irq_set *)buf;
+		int32_t efd[2] = { eventfd(0, EFD_NONBLOCK), -1 };
+
+		memset(buf, 0, sizeof(buf));
+		is->argsz = sizeof(buf);
+		is->index = rnd(&w->r, 2) ? VFIO_PCI_MSIX_IRQ_INDEX :
+					    VFIO_PCI_REQ_IRQ_INDEX;
+		is->count = is->index == VFIO_PCI_MSIX_IRQ_INDEX ? 2 : 1;
+		is->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+			    (rnd(&w->r, 4) ? VFIO_IRQ_SET_DATA_EVENTFD :
+					     VFIO_IRQ_SET_DATA_NONE);
+		if (is->flags & VFIO_IRQ_SET_DATA_NONE)
+			is->count = 0;
+		memcpy(is->data, efd, sizeof(efd));
+		xioctl(w, a, LOAD(sh->vfio_fd[rnd(&w->r, 2)]), VFIO_DEVICE_SET_IRQS,
+		       is, XE_BADFD);
+		if (efd[0] >= 0)
+			close(efd[0]);
+		break;
+	}
+	case A_VFIO_RESET:
+		xioctl(w, a, LOAD(sh->vfio_fd[rnd(&w->r, 2)]), VFIO_DEVICE_RESET,
+		       NULL, XE_BADFD);
+		break;
 	case A_OBJECT_INFO: {
 		struct iommu_mock_object_info s = { .size = sizeof(s) };
 
@@ -759,7 +959,9 @@ static unsigned int weight[NR_ACTIONS] = {
 	[A_VDEVICE] = 2, [A_INVALIDATE] = 3, [A_DIRTY] = 2, [A_FORK] = 1,
 	[A_OBJECT_INFO] = 2, [A_VEVENTQ_ALLOC] = 1, [A_VEVENT] = 3,
 	[A_VEVENTQ_READ] = 3, [A_VEVENTQ_CLOSE] = 1, [A_MMAP] = 2, [A_PASID] = 3,
-	[A_IOAS_CHURN] = 3, [A_CHANGE_PROCESS] = 1,
+	[A_IOAS_CHURN] = 3, [A_CHANGE_PROCESS] = 1, [A_VFIO_REOPEN] = 2,
+	[A_VFIO_ATTACH] = 4, [A_VFIO_DETACH] = 2, [A_VFIO_DMA] = 4,
+	[A_VFIO_IRQ] = 2, [A_VFIO_RESET] = 1,
 };
 
 static enum action pick_action(struct worker *w)
@@ -933,8 +1135,16 @@ static void build_world(struct rng *r)
 		sh->access_fd[i] = -1;
 	sh->fault_fd[0] = sh->fault_fd[1] = -1;
 	sh->veventq_fd[0] = sh->veventq_fd[1] = -1;
+	sh->vfio_fd[0] = sh->vfio_fd[1] = -1;
 	sh->fd[0] = open_dev();
 	sh->fd[1] = open_dev();
+	/* two devices with VFIO files, bound one to each iommufd */
+	sh->vfio_made = !vfio_sysfs("vfio_add", 0) && !vfio_sysfs("vfio_add", 1);
+	for (i = 0; i < 2 && sh->vfio_made; i++) {
+		sh->vfio_fd[i] = vfio_open(i);
+		if (sh->vfio_fd[i] >= 0)
+			vfio_bind(&w, A_VFIO_REOPEN, sh->vfio_fd[i], sh->fd[i]);
+	}
 	sh->next_sid = rnd(r, 250);
 	for (i = 0; i < 2; i++)
 		act(&w, A_IOAS_ALLOC);
@@ -968,6 +1178,9 @@ static void close_world(struct rng *r)
 	for (i = 0; i < 2; i++)
 		if (sh->veventq_fd[i] > 2)
 			fds[n++] = sh->veventq_fd[i];
+	for (i = 0; i < 2; i++)
+		if (sh->vfio_fd[i] > 2)
+			fds[n++] = sh->vfio_fd[i];
 	fds[n++] = sh->fd[0];
 	fds[n++] = sh->fd[1];
 	for (i = n - 1; i > 0; i--) {
@@ -978,6 +1191,17 @@ static void close_world(struct rng *r)
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
+	/* every file of the devices is closed now: they go */
+	if (sh->vfio_made) {
+		for (i = 0; i < 2; i++) {
+			int rc = vfio_sysfs("vfio_remove", i);
+
+			if (rc)
+				problem("vfio_remove of device %d after the round: errno %d",
+					i, -rc);
+		}
+		sh->vfio_made = 0;
+	}
 }
 
 /* A lasting leak is reported once, not after every round. */
