@@ -35,7 +35,8 @@ mkdir -p "$CACHE/kmods"
 exec 9>"$CACHE/kmods/.lock"
 flock 9
 tmp=$(mktemp -d "$CACHE/kmods/.tmp.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# (cloud-sid: the sid root's package lists go too, as after sid-root.sh.)
+trap 'rm -rf "$tmp"; [[ $kernel != cloud-sid ]] || rm -rf "$SID_ROOT"/var/lib/apt/lists/*' EXIT
 
 # The package holding /lib/modules/<flavour>/kernel: Debian 12 ships one
 # linux-image-*-unsigned; sid splits it and keeps modules in linux-modules-*.
@@ -66,6 +67,12 @@ dpkg-deb -x "$deb" "$tmp/x"
 mroot=$(find "$tmp/x" -type d -path "*/modules/$flavour" | head -n 1)
 [[ -n $mroot && -d $mroot/kernel ]] || die "$kernel: no module tree in $(basename "$deb")"
 
+# What is built in: modules.builtin of the package, or (sid keeps it in
+# linux-binary-*) of the unpacked kernel.
+builtin=$mroot/modules.builtin
+[[ -f $builtin ]] || builtin=$(find "$(kernel_dir "$kernel")/root" -path "*/modules/$flavour/modules.builtin" | head -n 1)
+[[ -f $builtin ]] || die "$kernel: no modules.builtin"
+
 # Depth-first: dependencies get lower numbers.
 declare -A done_=()
 order=()
@@ -76,7 +83,7 @@ visit() {
 	done_[$m]=1
 	f=$(find_ko "$m")
 	if [[ -z $f ]]; then
-		if grep -qE "/(${m}|${m//_/-})\.ko$" "$mroot/modules.builtin" 2>/dev/null; then
+		if grep -qE "/(${m}|${m//_/-})\.ko$" "$builtin"; then
 			log "$kernel: $m is built in"
 			return
 		fi

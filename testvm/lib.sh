@@ -41,17 +41,27 @@ set_version() {
 	echo "$key=$val" >>"$CACHE/versions"
 }
 
+# Folder of an unpacked Debian cloud kernel (kernels.sh): root/ holds the
+# packages' files, build the KDIR, vmlinuz the image. Debian sid's kernel
+# (cloud-sid) has its own folder: its build tools run in the sid root.
+kernel_dir() {
+	case $1 in
+	cloud-sid) echo "$CACHE/sid-kernel" ;;
+	cloud-*) echo "$CACHE/kernels/$1" ;;
+	*) die "not a cloud kernel: $1" ;;
+	esac
+}
 # KDIR (kbuild tree for out-of-tree modules) and boot image of a kernel name.
 kernel_kdir() {
 	case $1 in
-	cloud-*) echo "$CACHE/kernels/$1/build" ;;
+	cloud-*) echo "$(kernel_dir "$1")/build" ;;
 	debug-6.12) echo "$CACHE/kernels/debug-6.12/src" ;;
 	*) die "unknown kernel name: $1" ;;
 	esac
 }
 kernel_image() {
 	case $1 in
-	cloud-*) echo "$CACHE/kernels/$1/vmlinuz" ;;
+	cloud-*) echo "$(kernel_dir "$1")/vmlinuz" ;;
 	debug-6.12) echo "$CACHE/kernels/debug-6.12/src/arch/x86/boot/bzImage" ;;
 	*) die "unknown kernel name: $1" ;;
 	esac

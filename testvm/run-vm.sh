@@ -56,7 +56,7 @@ ko=$CACHE/build/$kernel-build/iommufd_mock.ko
 [[ -f $ko ]] || die "no module built for $kernel ($ko)"
 
 args=(-o "$CACHE/initramfs/$kernel-$mode.cpio.gz" -m "$ko")
-[[ $kernel == cloud-* ]] && args+=(-k "$CACHE/kernels/$kernel/root")
+[[ $kernel == cloud-* ]] && args+=(-k "$(kernel_dir "$kernel")/root")
 if [[ $mode == test ]]; then
 	[[ -d $OUT/selftests ]] || die "no test binaries in $OUT/selftests"
 	args+=(-t "$OUT/selftests")
@@ -94,7 +94,10 @@ fi
 vmlog=$CACHE/logs/$kernel-$mode.log
 mkdir -p "$CACHE/logs"
 timeout_s=${VM_TIMEOUT:-1200}
-log "boot $(basename "$(readlink -f "$image")") mode=$mode (timeout ${timeout_s}s, console: $vmlog)"
+img_name=$(basename "$(readlink -f "$image")")
+# sid keeps the image as modules/<version>/vmlinuz: name the version.
+[[ $img_name == vmlinuz ]] && img_name=vmlinuz-$(basename "$(dirname "$(readlink -f "$image")")")
+log "boot $img_name mode=$mode (timeout ${timeout_s}s, console: $vmlog)"
 start=$(date +%s)
 rc=0
 # The kselftest harness's 30 s per case assumes real hardware: the debug

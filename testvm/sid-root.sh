@@ -9,9 +9,10 @@
 #   .cache/sid-root/stamp       what is in it: package versions, QEMU's
 #                               version, size, build time
 # Usage: sid-root.sh [--rebuild]
-# A second run finds the stamp and prints it (well under a second). The root
-# is rebuilt when the package list in this script changes or with --rebuild;
-# sid moves daily, so --rebuild is also how to pick up a newer QEMU.
+# A second run finds the stamp and says so in one line (well under a
+# second); the stamp holds the details. The root is rebuilt when the
+# package list in this script changes or with --rebuild; sid moves daily,
+# so --rebuild is also how to pick up a newer QEMU.
 # The mirror comes from this machine's own apt sources (lib.sh
 # debian_mirror; DEBIAN_MIRROR overrides). Needs root (debootstrap, chroot,
 # mounts in a private namespace); re-runs itself with sudo otherwise.
@@ -162,8 +163,7 @@ build_image() {
 
 if ((rebuild == 0)) && root_ok; then
 	if image_ok; then
-		log "cached ($SID_ROOT)"
-		summary
+		log "cached: $(stamp_get qemu), $(stamp_get size_mb) MB ($STAMP)"
 		exit 0
 	fi
 else
