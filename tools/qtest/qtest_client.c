@@ -46,6 +46,7 @@ struct qtc {
 	int irq[QTC_NR_IRQS];
 	char **events;		/* QMP events not consumed yet, oldest first */
 	size_t nevents, cap_events;
+	uint64_t ecam;		/* ECAM base once enabled, else 0 */
 };
 
 /* --- errors, time ----------------------------------------------------- */
@@ -712,6 +713,143 @@ void qtc_pci_bar_map(struct qtc *q, uint16_t bdf, int bar, uint64_t addr, bool m
 	if (master)
 		cmd |= PCI_COMMAND_MASTER;
 	qtc_pci_writew(q, bdf, PCI_COMMAND, cmd);
+}
+
+/* Type 1 (bridge) header registers (PCI-to-PCI Bridge spec 1.2, 3.2). */
+#define PCI_PRIMARY_BUS		0x18
+#define PCI_SECONDARY_BUS	0x19
+#define PCI_SUBORDINATE_BUS	0x1a
+#define PCI_IO_BASE		0x1c
+#define PCI_IO_LIMIT		0x1d
+#define PCI_MEMORY_BASE		0x20
+#define PCI_MEMORY_LIMIT	0x22
+#define PCI_PREF_MEMORY_BASE	0x24
+#define PCI_PREF_MEMORY_LIMIT	0x26
+#define PCI_PREF_BASE_UPPER32	0x28
+#define PCI_PREF_LIMIT_UPPER32	0x2c
+
+void qtc_pci_bridge_open(struct qtc *q, uint16_t bdf, uint8_t bus, uint32_t mem_base,
+			 uint32_t mem_size)
+{
+	uint32_t last = mem_base + mem_size - 1;
+
+	if (!mem_size || (mem_base | mem_size) & 0xfffff) {
+		fail(q, "bridge window 0x%x+0x%x is not in 1 MiB granules", mem_base, mem_size);
+		return;
+	}
+	qtc_pci_writeb(q, bdf, PCI_PRIMARY_BUS, bdf >> 8);
+	qtc_pci_writeb(q, bdf, PCI_SECONDARY_BUS, bus);
+	qtc_pci_writeb(q, bdf, PCI_SUBORDINATE_BUS, bus);
+	/* Memory window: address bits 31:20 in register bits 15:4, limit inclusive. */
+	qtc_pci_writew(q, bdf, PCI_MEMORY_BASE, (mem_base >> 16) & 0xfff0);
+	qtc_pci_writew(q, bdf, PCI_MEMORY_LIMIT, (last >> 16) & 0xfff0);
+	/* I/O and prefetchable windows closed: base above limit. */
+	qtc_pci_writeb(q, bdf, PCI_IO_BASE, 0xf0);
+	qtc_pci_writeb(q, bdf, PCI_IO_LIMIT, 0x00);
+	qtc_pci_writew(q, bdf, PCI_PREF_MEMORY_BASE, 0xfff0);
+	qtc_pci_writew(q, bdf, PCI_PREF_MEMORY_LIMIT, 0x0000);
+	qtc_pci_writel(q, bdf, PCI_PREF_BASE_UPPER32, 0);
+	qtc_pci_writel(q, bdf, PCI_PREF_LIMIT_UPPER32, 0);
+	qtc_pci_writew(q, bdf, PCI_COMMAND, qtc_pci_readw(q, bdf, PCI_COMMAND) |
+		       PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+}
+
+/* q35 MCH: PCIEXBAR (64-bit) at 00:00.0 0x60; bit 0 enable, bits 2:1 length
+ * (0: 256 MiB), base in bits 35:28 for that length. */
+#define Q35_PCIEXBAR		0x60
+
+int qtc_pcie_ecam_enable(struct qtc *q, uint64_t base)
+{
+	if (base & 0xfffffff)
+		return fail(q, "ECAM base 0x%llx is not 256 MiB aligned", (unsigned long long)base);
+	qtc_pci_writel(q, 0, Q35_PCIEXBAR + 4, base >> 32);
+	qtc_pci_writel(q, 0, Q35_PCIEXBAR, (uint32_t)base | 1);
+	if (qtc_failed(q))
+		return -1;
+	q->ecam = base;
+	/* The host bridge itself must now answer through the window. */
+	if (qtc_readw(q, base) != qtc_pci_readw(q, 0, 0)) {
+		q->ecam = 0;
+		return fail(q, "ECAM at 0x%llx does not answer (not q35?)", (unsigned long long)base);
+	}
+	return 0;
+}
+
+/* Guest-physical address of @off in @bdf's configuration space, 0 if none. */
+static uint64_t ecam_addr(struct qtc *q, uint16_t bdf, uint16_t off)
+{
+	if (!q->ecam) {
+		fail(q, "PCIe configuration access without qtc_pcie_ecam_enable()");
+		return 0;
+	}
+	if (off > 0xfff) {
+		fail(q, "configuration offset 0x%x beyond 4 KiB", off);
+		return 0;
+	}
+	return q->ecam + ((uint64_t)bdf << 12) + off;
+}
+
+uint8_t qtc_pcie_readb(struct qtc *q, uint16_t bdf, uint16_t off)
+{
+	uint64_t a = ecam_addr(q, bdf, off);
+
+	return a ? qtc_readb(q, a) : 0xff;
+}
+
+uint16_t qtc_pcie_readw(struct qtc *q, uint16_t bdf, uint16_t off)
+{
+	uint64_t a = ecam_addr(q, bdf, off);
+
+	return a ? qtc_readw(q, a) : 0xffff;
+}
+
+uint32_t qtc_pcie_readl(struct qtc *q, uint16_t bdf, uint16_t off)
+{
+	uint64_t a = ecam_addr(q, bdf, off);
+
+	return a ? qtc_readl(q, a) : 0xffffffff;
+}
+
+void qtc_pcie_writeb(struct qtc *q, uint16_t bdf, uint16_t off, uint8_t val)
+{
+	uint64_t a = ecam_addr(q, bdf, off);
+
+	if (a)
+		qtc_writeb(q, a, val);
+}
+
+void qtc_pcie_writew(struct qtc *q, uint16_t bdf, uint16_t off, uint16_t val)
+{
+	uint64_t a = ecam_addr(q, bdf, off);
+
+	if (a)
+		qtc_writew(q, a, val);
+}
+
+void qtc_pcie_writel(struct qtc *q, uint16_t bdf, uint16_t off, uint32_t val)
+{
+	uint64_t a = ecam_addr(q, bdf, off);
+
+	if (a)
+		qtc_writel(q, a, val);
+}
+
+uint16_t qtc_pcie_find_ext_cap(struct qtc *q, uint16_t bdf, uint16_t id)
+{
+	uint16_t pos = 0x100;
+	int n;
+
+	/* Header: ID in bits 15:0, version 19:16, next offset 31:20. */
+	for (n = 0; pos >= 0x100 && n < (4096 - 256) / 4; n++) {
+		uint32_t hdr = qtc_pcie_readl(q, bdf, pos);
+
+		if (hdr == 0 || hdr == 0xffffffff || qtc_failed(q))
+			return 0;
+		if ((hdr & 0xffff) == id)
+			return pos;
+		pos = (hdr >> 20) & 0xffc;
+	}
+	return 0;
 }
 
 /* --- JSON (just enough for QMP replies) ------------------------------------ */

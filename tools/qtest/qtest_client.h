@@ -203,6 +203,42 @@ uint64_t qtc_pci_bar_probe(struct qtc *q, uint16_t bdf, int bar, uint32_t *flags
  */
 void qtc_pci_bar_map(struct qtc *q, uint16_t bdf, int bar, uint64_t addr, bool master);
 
+/**
+ * qtc_pci_bridge_open() - route bus @bus and the 32-bit memory window
+ * [@mem_base, @mem_base + @mem_size) through the PCI-to-PCI bridge (or PCIe
+ * root port) @bdf: primary/secondary/subordinate bus numbers, memory base
+ * and limit (1 MiB granules), the I/O and prefetchable windows closed,
+ * memory decoding and bus mastering on. @mem_base and @mem_size must be
+ * multiples of 1 MiB. Needed for any device behind a root port (e.g. one
+ * that is to be hot-unplugged), as no firmware runs under qtest.
+ */
+void qtc_pci_bridge_open(struct qtc *q, uint16_t bdf, uint8_t bus, uint32_t mem_base,
+			 uint32_t mem_size);
+
+/* --- PCI Express extended configuration space (q35 ECAM / MMCONFIG) ------ */
+
+/**
+ * qtc_pcie_ecam_enable() - turn on q35's ECAM window at @base (256 MiB:
+ * buses 0-255) through the MCH's PCIEXBAR register (00:00.0, offset 0x60);
+ * firmware does that on a real boot, nothing does under qtest. Afterwards
+ * the qtc_pcie_* calls reach all 4 KiB of each function's configuration
+ * space. q35 only. Return: 0 or -1.
+ */
+int qtc_pcie_ecam_enable(struct qtc *q, uint64_t base);
+
+uint8_t qtc_pcie_readb(struct qtc *q, uint16_t bdf, uint16_t off);
+uint16_t qtc_pcie_readw(struct qtc *q, uint16_t bdf, uint16_t off);
+uint32_t qtc_pcie_readl(struct qtc *q, uint16_t bdf, uint16_t off);
+void qtc_pcie_writeb(struct qtc *q, uint16_t bdf, uint16_t off, uint8_t val);
+void qtc_pcie_writew(struct qtc *q, uint16_t bdf, uint16_t off, uint16_t val);
+void qtc_pcie_writel(struct qtc *q, uint16_t bdf, uint16_t off, uint32_t val);
+
+/**
+ * qtc_pcie_find_ext_cap() - offset (0x100..0xffc) of the first extended
+ * capability @id of @bdf, 0 if none. Needs qtc_pcie_ecam_enable().
+ */
+uint16_t qtc_pcie_find_ext_cap(struct qtc *q, uint16_t bdf, uint16_t id);
+
 /* --- QMP ----------------------------------------------------------------- */
 
 /**

@@ -158,6 +158,55 @@ static void pci_checks(struct qtc *q)
 		"ahci_mmio_read", "CAP 0x%08x VS 0x%08x", cap_reg, vs);
 }
 
+/*
+ * A device behind a PCIe root port, as the hot-unpluggable VFIO devices
+ * will sit: find the port, reach extended configuration space through
+ * ECAM, open the port's bus and memory window, then find the device's MSI-X
+ * table through its capability and BAR, and read it over MMIO.
+ */
+#define ECAM_BASE	0xb0000000ull
+#define BRIDGE_WINDOW	0xfd000000u	/* 16 MiB, below BAR_ADDR */
+
+static void bridge_checks(struct qtc *q)
+{
+	uint16_t rp = 0, dev = QTC_BDF(1, 0, 0), aer;
+	uint32_t table, flags = 0;
+	uint64_t size;
+	uint8_t msix;
+	int d;
+
+	for (d = 1; d < 32 && !rp; d++)
+		if (qtc_pci_readw(q, QTC_BDF(0, d, 0), 0x00) != 0xffff &&
+		    qtc_pci_readl(q, QTC_BDF(0, d, 0), 0x08) >> 16 == 0x0604)
+			rp = QTC_BDF(0, d, 0);
+	if (!check_q(q, rp != 0, "root_port_found", "00:%02x.0", rp >> 3))
+		return;
+	check_q(q, qtc_pcie_ecam_enable(q, ECAM_BASE) == 0 &&
+		qtc_pcie_readl(q, rp, 0x00) == qtc_pci_readl(q, rp, 0x00), "ecam_enable",
+		"at 0x%llx", ECAM_BASE);
+	aer = qtc_pcie_find_ext_cap(q, rp, 0x0001);
+	check_q(q, aer >= 0x100, "find_ext_cap_aer", "at 0x%x", aer);
+
+	check_q(q, qtc_pci_readw(q, dev, 0x00) == 0xffff, "bus1_closed_before_open", NULL);
+	qtc_pci_bridge_open(q, rp, 1, BRIDGE_WINDOW, 16 << 20);
+	check_q(q, qtc_pci_readw(q, dev, 0x00) == 0x1af4, "device_behind_port", "01:00.0 %04x:%04x",
+		qtc_pci_readw(q, dev, 0x00), qtc_pci_readw(q, dev, 0x02));
+	msix = qtc_pci_find_cap(q, dev, 0x11);
+	if (!check_q(q, msix >= 0x40, "find_msix_cap", "at 0x%02x", msix))
+		return;
+	table = qtc_pci_readl(q, dev, msix + 4);
+	size = qtc_pci_bar_probe(q, dev, table & 7, &flags);
+	if (!check_q(q, size && size <= (16 << 20) && (table & ~7u) < size, "msix_bar_probe",
+		     "BAR%u size 0x%llx table at +0x%x", table & 7, (unsigned long long)size,
+		     table & ~7u))
+		return;
+	qtc_pci_bar_map(q, dev, table & 7, BRIDGE_WINDOW, true);
+	/* Entry 0's vector control: masked after reset (PCI spec 3.0, 6.8.2.9). */
+	check_q(q, qtc_readl(q, BRIDGE_WINDOW + (table & ~7u) + 12) == 1,
+		"msix_table_through_bridge", "vector control 0x%x",
+		qtc_readl(q, BRIDGE_WINDOW + (table & ~7u) + 12));
+}
+
 static void clock_checks(struct qtc *q)
 {
 	int64_t t0, t1;
@@ -257,6 +306,7 @@ int main(int argc, char **argv)
 
 	memory_checks(q);
 	pci_checks(q);
+	bridge_checks(q);
 	clock_checks(q);
 	qmp_checks(q);
 
