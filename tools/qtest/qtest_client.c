@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1192,6 +1193,7 @@ struct qtc *qtc_start(const struct qtc_opts *opts, char **err)
 	char *argv[QTC_MAX_ARGS], *cmd = NULL, *line = NULL, endian[16];
 	const char *base, *qemu;
 	int lfd[2] = { -1, -1 }, *cfd[2], i, n, pending;
+	pid_t parent;
 	int64_t deadline;
 	struct qtc *q;
 
@@ -1264,6 +1266,7 @@ struct qtc *qtc_start(const struct qtc_opts *opts, char **err)
 		fputc('\n', stderr);
 	}
 
+	parent = getpid();
 	q->pid = fork();
 	if (q->pid < 0) {
 		fail(q, "fork: %s", strerror(errno));
@@ -1272,6 +1275,10 @@ struct qtc *qtc_start(const struct qtc_opts *opts, char **err)
 	if (q->pid == 0) {
 		int nul = open("/dev/null", O_RDONLY);
 
+		/* QEMU must not outlive a test that crashed or was killed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		if (nul >= 0)
 			dup2(nul, 0);
 		if (o->stderr_path) {
@@ -1394,13 +1401,17 @@ int qtc_quit(struct qtc *q)
 
 	if (!q)
 		return -1;
+	deadline = now_ms() + q->timeout_ms;
 	if (!q->broken && !reap(q)) {
 		char *r = qtc_qmp(q, "{'execute':'quit'}");
 
 		/* QEMU may close the socket before or after its reply. */
 		free(r);
+	} else if (!reap(q)) {
+		/* Out of step or hung: no QMP; SIGTERM, then 2 s to exit. */
+		kill(q->pid, SIGTERM);
+		deadline = now_ms() + 2000;
 	}
-	deadline = now_ms() + q->timeout_ms;
 	while (!reap(q) && now_ms() < deadline)
 		usleep(10000);
 	kill_and_reap(q);

@@ -81,7 +81,9 @@ struct qtc *qtc_start(const struct qtc_opts *opts, char **err);
  * qtc_quit() - ask QEMU to exit (QMP "quit"), wait for it, free the handle.
  * @q: handle from qtc_start(); NULL is a no-op returning -1.
  *
- * QEMU is killed with SIGKILL if it has not exited within the timeout.
+ * QEMU is killed with SIGKILL if it has not exited within the timeout (2 s
+ * after SIGTERM if the handle is out of step after an I/O error or timeout).
+ * QEMU also gets SIGKILL if the test process dies first (PR_SET_PDEATHSIG).
  * Return: QEMU's exit status (0..255), 128+N if it died of signal N, or -1
  * if it could not be reaped.
  */
