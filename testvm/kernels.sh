@@ -134,14 +134,14 @@ do_cloud_61() {
 
 # Debian sid's cloud kernel. The packages are resolved and downloaded by the
 # sid root's own apt (one session: update, search, download), then unpacked
-# here; the root's package lists are dropped afterwards (they are 100+ MB).
+# here; the root's package lists are dropped afterwards (sid_apt_clean).
 do_cloud_sid() {
 	local dir tmp flavour ver abi hdr d
 	dir=$(kernel_dir cloud-sid)
 	"$TOP/testvm/sid-root.sh" >/dev/null
 	tmp=$(mktemp -d "$CACHE/.sid-debs.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: tmp is local
-	trap "rm -rf '$tmp' '$SID_ROOT'/var/lib/apt/lists/*" EXIT
+	trap "rm -rf '$tmp'; sid_apt_clean" EXIT
 	log "cloud-sid: resolve the newest sid cloud kernel (sid root's apt)"
 	# shellcheck disable=SC2016 # expanded by the shell in the root
 	read -r flavour ver < <(SID_BINDS=$tmp sid_chroot "$SID_ROOT" /bin/sh -euc '

@@ -35,8 +35,8 @@ mkdir -p "$CACHE/kmods"
 exec 9>"$CACHE/kmods/.lock"
 flock 9
 tmp=$(mktemp -d "$CACHE/kmods/.tmp.XXXXXX")
-# (cloud-sid: the sid root's package lists go too, as after sid-root.sh.)
-trap 'rm -rf "$tmp"; [[ $kernel != cloud-sid ]] || rm -rf "$SID_ROOT"/var/lib/apt/lists/*' EXIT
+# (cloud-sid: what apt-get update left in the sid root goes too.)
+trap 'rm -rf "$tmp"; [[ $kernel != cloud-sid ]] || sid_apt_clean' EXIT
 
 # The package holding /lib/modules/<flavour>/kernel: Debian 12 ships one
 # linux-image-*-unsigned; sid splits it and keeps modules in linux-modules-*.
