@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Kernel modules of a Debian cloud kernel that the test VM loads before it
 # can use a disk (virtio_blk for the sid root's image), with everything they
-# depend on: taken from the kernel's own package (the unpacked trees in
-# .cache/kernels carry no modules), uncompressed, numbered in load order.
+# depend on: taken from the unpacked kernel (kernels.sh), or from the
+# kernel's own package when that tree carries no modules (a pruned cache;
+# sid's modules are a package of their own), uncompressed, numbered in load
+# order.
 # Usage: kmods.sh <cloud-6.12|cloud-6.1|cloud-sid> MODULE...
 # Output folder (printed on stdout): .cache/kmods/<kernel>/, holding
 # NN-name.ko files; modules built into the kernel are left out. Cached: a
@@ -38,34 +40,41 @@ tmp=$(mktemp -d "$CACHE/kmods/.tmp.XXXXXX")
 # (cloud-sid: what apt-get update left in the sid root goes too.)
 trap 'rm -rf "$tmp"; [[ $kernel != cloud-sid ]] || sid_apt_clean' EXIT
 
-# The package holding /lib/modules/<flavour>/kernel: Debian 12 ships one
-# linux-image-*-unsigned; sid splits it and keeps modules in linux-modules-*.
-case $kernel in
-cloud-sid)
-	pkg=linux-modules-$flavour
-	log "$kernel: download $pkg=$pkgver (sid root's apt)"
-	"$TOP/testvm/sid-root.sh" >/dev/null
-	SID_BINDS=$tmp sid_chroot "$SID_ROOT" sh -c "cd '$tmp' && apt-get $(printf '%q ' "${SID_APT_OPTS[@]}") update >/dev/null && apt-get $(printf '%q ' "${SID_APT_OPTS[@]}") download '$pkg=$pkgver'" >&2 ||
-		die "$kernel: apt-get download $pkg failed"
-	;;
-*)
-	pkg=linux-image-$flavour-unsigned
-	log "$kernel: download $pkg=$pkgver"
-	# As root apt warns that it cannot drop privileges to _apt: harmless.
-	(cd "$tmp" && apt-get download -q "$pkg=$pkgver" 2>/dev/null >&2) || {
-		apt_update
-		(cd "$tmp" && apt-get download -q "$pkg=$pkgver" >&2)
-	} || die "$kernel: apt-get download $pkg=$pkgver failed"
-	;;
-esac
-deb=$(ls "$tmp"/*.deb)
-
-# Debian's packages carry no modules.dep (depmod makes it at install):
-# unpack the module tree and follow each module's "depends" (modinfo).
-mkdir "$tmp/x"
-dpkg-deb -x "$deb" "$tmp/x"
-mroot=$(find "$tmp/x" -type d -path "*/modules/$flavour" | head -n 1)
-[[ -n $mroot && -d $mroot/kernel ]] || die "$kernel: no module tree in $(basename "$deb")"
+# The unpacked kernel (kernels.sh) has its modules unless someone pruned
+# them; otherwise the package holding /lib/modules/<flavour>/kernel: Debian
+# 12 ships one linux-image-*-unsigned, sid keeps them in linux-modules-*.
+mroot=$(find "$(kernel_dir "$kernel")/root" -type d -path "*/modules/$flavour" | head -n 1)
+if [[ -n $mroot && -n $(find "$mroot/kernel" -name '*.ko*' -print -quit 2>/dev/null) ]]; then
+	log "$kernel: modules from the unpacked kernel"
+	from="the unpacked kernel"
+else
+	case $kernel in
+	cloud-sid)
+		pkg=linux-modules-$flavour
+		log "$kernel: download $pkg=$pkgver (sid root's apt)"
+		"$TOP/testvm/sid-root.sh" >/dev/null
+		SID_BINDS=$tmp sid_chroot "$SID_ROOT" sh -c "cd '$tmp' && apt-get $(printf '%q ' "${SID_APT_OPTS[@]}") update >/dev/null && apt-get $(printf '%q ' "${SID_APT_OPTS[@]}") download '$pkg=$pkgver'" >&2 ||
+			die "$kernel: apt-get download $pkg failed"
+		;;
+	*)
+		pkg=linux-image-$flavour-unsigned
+		log "$kernel: download $pkg=$pkgver"
+		# As root apt warns that it cannot drop privileges to _apt: harmless.
+		(cd "$tmp" && apt-get download -q "$pkg=$pkgver" 2>/dev/null >&2) || {
+			apt_update
+			(cd "$tmp" && apt-get download -q "$pkg=$pkgver" >&2)
+		} || die "$kernel: apt-get download $pkg=$pkgver failed"
+		;;
+	esac
+	deb=$(ls "$tmp"/*.deb)
+	from=$(basename "$deb")
+	# Debian's packages carry no modules.dep (depmod makes it at install):
+	# unpack the module tree and follow each module's "depends" (modinfo).
+	mkdir "$tmp/x"
+	dpkg-deb -x "$deb" "$tmp/x"
+	mroot=$(find "$tmp/x" -type d -path "*/modules/$flavour" | head -n 1)
+	[[ -n $mroot && -d $mroot/kernel ]] || die "$kernel: no module tree in $from"
+fi
 
 # What is built in: modules.builtin of the package, or (sid keeps it in
 # linux-binary-*) of the unpacked kernel.
@@ -87,7 +96,7 @@ visit() {
 			log "$kernel: $m is built in"
 			return
 		fi
-		die "$kernel: no module $m in $(basename "$deb")"
+		die "$kernel: no module $m in $from"
 	fi
 	for d in $(modinfo -F depends "$f" | tr ',' ' '); do
 		visit "$d"
