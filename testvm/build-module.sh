@@ -37,13 +37,16 @@ done
 log "$kernel: make $* (in $bdir, log $blog)"
 kdir_real=$(cd "$kdir" && pwd -P)
 run=()
+mdir=$bdir # check.sh finds sparse's reports by this path
 if [[ $kernel == cloud-sid ]]; then
 	"$TOP/testvm/sid-root.sh" >/dev/null
-	SID_BINDS="$bdir $(kernel_dir cloud-sid)"
+	# Physical paths: a symlinked .cache must not hide them from the root.
+	mdir=$(cd "$bdir" && pwd -P)
+	SID_BINDS="$mdir $(cd "$(kernel_dir cloud-sid)" && pwd -P)"
 	export SID_BINDS
 	run=(sid_chroot "$SID_ROOT")
 fi
-if "${run[@]}" make -j"$JOBS" -C "$bdir" KDIR="$kdir_real" "$@" >"$blog" 2>&1; then
+if "${run[@]}" make -j"$JOBS" -C "$mdir" KDIR="$kdir_real" "$@" >"$blog" 2>&1; then
 	rc=0
 else
 	rc=$?
