@@ -2,8 +2,12 @@
 # Build iommufd_mock.ko for one test kernel, in a private copy of the sources
 # (.cache/build/<kernel>/) so several kernels never share objects, through the
 # top-level Makefile. Extra make arguments are passed on (e.g. W=1, C=2 sparse).
-# Usage: build-module.sh <cloud-6.12|cloud-6.1|debug-6.12> [make target/vars...]
+# Usage: build-module.sh <cloud-6.12|cloud-6.1|debug-6.12|cloud-sid> [make target/vars...]
 # The full output goes to .cache/logs/<kernel>-build.log (or -<target>.log).
+# cloud-sid: make runs in the Debian sid root (testvm/sid-root.sh) with its
+# gcc-16 (Debian 12's gcc-12 rejects the flags sid's kernel is built with),
+# the build folder and the kernel tree bound at their own paths, /proc
+# mounted (objtool needs it).
 set -euo pipefail
 LOG_TAG=build-module
 # shellcheck source=testvm/lib.sh
@@ -31,7 +35,18 @@ for p in Makefile Kbuild drivers include; do
 done
 
 log "$kernel: make $* (in $bdir, log $blog)"
-if make -j"$JOBS" -C "$bdir" KDIR="$(cd "$kdir" && pwd -P)" "$@" >"$blog" 2>&1; then
+kdir_real=$(cd "$kdir" && pwd -P)
+run=()
+mdir=$bdir # check.sh finds sparse's reports by this path
+if [[ $kernel == cloud-sid ]]; then
+	"$TOP/testvm/sid-root.sh" >/dev/null
+	# Physical paths: a symlinked .cache must not hide them from the root.
+	mdir=$(cd "$bdir" && pwd -P)
+	SID_BINDS="$mdir $(cd "$(kernel_dir cloud-sid)" && pwd -P)"
+	export SID_BINDS
+	run=(sid_chroot "$SID_ROOT")
+fi
+if "${run[@]}" make -j"$JOBS" -C "$mdir" KDIR="$kdir_real" "$@" >"$blog" 2>&1; then
 	rc=0
 else
 	rc=$?

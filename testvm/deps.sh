@@ -15,6 +15,7 @@ PKGS=(
 	busybox-static cpio gzip # initramfs
 	xz-utils kmod # source tarball and .ko.xz, modinfo
 	ca-certificates # apt-get download over https mirrors
+	debootstrap e2fsprogs # Debian sid root for QEMU 11 and gcc-16 (sid-root.sh)
 )
 
 missing=()

@@ -99,7 +99,7 @@ chmod +x "$tests/fuzz_wrapper"
 
 initrd=$CACHE/initramfs/$kernel-fuzz.cpio.gz
 args=(-o "$initrd" -m "$ko" -t "$tests")
-[[ $kernel == cloud-* ]] && args+=(-k "$CACHE/kernels/$kernel/root")
+[[ $kernel == cloud-* ]] && args+=(-k "$(kernel_dir "$kernel")/root")
 "$TOP/testvm/initramfs.sh" "${args[@]}"
 
 vmlog=$CACHE/logs/$kernel-fuzz.log

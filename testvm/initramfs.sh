@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Pack a busybox-static initramfs (cpio.gz) that loads the module, runs the
-# tests or the demo (kernel command line mode=test|demo|upstream), unloads the
+# tests or the demo (kernel command line mode=test|demo|upstream|qemu), unloads the
 # module, asks kmemleak for leaks and reboots (QEMU runs with -no-reboot, so
 # it exits). Every step prints an @@-marker line that parse-log.sh reads.
 #   test      the project's selftests; then, if upstream programs are packed,
 #             the module is reloaded as dev_iommu=1 and they run
 #   upstream  only the upstream programs (module loaded as dev_iommu=1)
 #   demo      the demo
+#   qemu      Debian sid's QEMU: the sid root's image (first virtio disk) is
+#             mounted read-only at /sid with /dev, /proc, /sys, /tmp bound
+#             inside; a bare "-qtest stdio" probe (readl 0x0 must answer
+#             OK), then the module is loaded as dev_iommu=1 and each qtest
+#             program runs with QTC_QEMU="chroot /sid qemu-system-x86_64"
 # Usage: initramfs.sh -o OUT.cpio.gz -m MODULE.ko [-t TESTS_DIR] [-d DEMO_BIN]
 #                     [-u UPSTREAM_BIN]... [-a 'UPSTREAM ARGS']
 #                     [-k KERNEL_ROOT]   (unpacked kernel package: for the
 #                                         module's dependencies, if any)
+#                     [-s KMODS_DIR]     (qemu mode: NN-name.ko modules the
+#                                         disk needs, from kmods.sh)
+#                     [-q QTEST_DIR]     (qemu mode: the qtest programs)
 # -u: an upstream kselftest program (selftests/upstream), run in the order
 #     given; -a: arguments for each of them (harness filters such as
 #     '-f iommufd_ioas'). Kernel command line knobs read by /init:
@@ -23,9 +31,9 @@ LOG_TAG=initramfs
 # shellcheck source=testvm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-out='' ko='' tests='' demo='' kroot='' up_args=''
+out='' ko='' tests='' demo='' kroot='' up_args='' sidmods='' qtests=''
 upstream=()
-while getopts o:m:t:d:k:u:a: opt; do
+while getopts o:m:t:d:k:u:a:s:q: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	m) ko=$OPTARG ;;
@@ -34,6 +42,8 @@ while getopts o:m:t:d:k:u:a: opt; do
 	k) kroot=$OPTARG ;;
 	u) upstream+=("$OPTARG") ;;
 	a) up_args=$OPTARG ;;
+	s) sidmods=$OPTARG ;;
+	q) qtests=$OPTARG ;;
 	*) die "bad option" ;;
 	esac
 done
@@ -44,7 +54,7 @@ BUSYBOX=/bin/busybox
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,demo,upstream,lib/deps}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,demo,upstream,lib/deps,lib/sid,qtest,sid}
 cp "$BUSYBOX" "$root/bin/busybox"
 cp "$ko" "$root/iommufd_mock.ko"
 
@@ -83,6 +93,15 @@ fi
 if [[ -n $demo ]]; then
 	[[ -f $demo ]] || die "no demo binary $demo"
 	cp "$demo" "$root/demo/"
+fi
+if [[ -n $sidmods ]]; then
+	[[ -d $sidmods ]] || die "no modules folder $sidmods"
+	# Numbered by kmods.sh in load order; none if all are built in.
+	find "$sidmods" -maxdepth 1 -name '*.ko' -exec cp {} "$root/lib/sid/" \;
+fi
+if [[ -n $qtests ]]; then
+	[[ -d $qtests ]] || die "no qtest programs folder $qtests"
+	find "$qtests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/qtest/" \;
 fi
 n=0
 for u in "${upstream[@]}"; do
@@ -208,6 +227,83 @@ run_upstream() {
 	unload_module
 }
 
+# The sid root's image (run-vm.sh attaches it as the first virtio disk),
+# read-only at /sid; the VM's /dev (with the module's nodes), /proc, /sys
+# and /tmp (the qtest sockets) are bound inside.
+mount_sid() {
+	for m in /lib/sid/*.ko; do
+		[ -e "$m" ] || continue
+		insmod "$m"
+		echo "@@SIDMOD ${m##*/} $?"
+	done
+	i=0
+	while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! mount -t ext4 -o ro /dev/vda /sid; then
+		echo "@@SID-MOUNT-FAILED; /dev holds:"
+		ls /dev
+		return 1
+	fi
+	for d in dev proc sys tmp; do
+		mount -o bind /$d /sid/$d || return 1
+	done
+	echo "@@SID-MOUNTED debian $(cat /sid/etc/debian_version)"
+}
+
+uptime_cs() { tr -d . </proc/uptime | cut -d' ' -f1; }
+
+# The bare probe: "-qtest stdio" answers "readl 0x0" with OK. QEMU keeps
+# running after its stdin closes, so it is fed through a fifo and killed
+# once it answered (or after 60 s).
+qemu_probe() {
+	q="chroot /sid qemu-system-x86_64"
+	echo "@@QEMU-VERSION $($q --version | head -n 1)"
+	rm -f /tmp/probe.in /tmp/probe.out /tmp/probe.err
+	mkfifo /tmp/probe.in
+	t0=$(uptime_cs)
+	$q -M q35 -accel qtest -display none -qtest stdio -nodefaults -qtest-log none \
+		</tmp/probe.in >/tmp/probe.out 2>/tmp/probe.err &
+	pid=$!
+	exec 3>/tmp/probe.in
+	echo "readl 0x0" >&3
+	i=0
+	while ! grep -q . /tmp/probe.out && [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	t1=$(uptime_cs)
+	kill $pid 2>/dev/null
+	wait $pid
+	exec 3>&-
+	reply=$(head -n 1 /tmp/probe.out)
+	case $reply in
+	"OK "*) echo "@@QEMU-PROBE OK readl 0x0 -> $reply in $(((t1 - t0) * 10)) ms" ;;
+	*)
+		echo "@@QEMU-PROBE FAIL readl 0x0 -> '${reply:-no reply}'; QEMU said:"
+		cat /tmp/probe.err
+		;;
+	esac
+}
+
+run_qtests() {
+	for t in /qtest/*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		name=${t##*/}
+		echo "@@RUN $name"
+		t0=$(uptime_cs)
+		QTC_QEMU="chroot /sid qemu-system-x86_64" QTC_LOG=/tmp/$name.qemu.log TMPDIR=/tmp "$t"
+		rc=$?
+		if [ $rc -ne 0 ] && [ -s /tmp/$name.qemu.log ]; then
+			echo "# QEMU's output:"
+			sed 's/^/#   /' /tmp/$name.qemu.log
+		fi
+		t1=$(uptime_cs)
+		echo "@@RESULT $name $rc $(((t1 - t0) * 10)) ms"
+	done
+}
+
 # Splats are looked for from here on (parse-log.sh).
 echo "@@LOADING-MODULE"
 for d in /lib/deps/*.ko; do
@@ -251,6 +347,15 @@ demo)
 			echo "@@RESULT $name $rc"
 		done
 		unload_module
+	fi
+	;;
+qemu)
+	if mount_sid; then
+		qemu_probe
+		if load_module /dev/iommu dev_iommu=1; then
+			run_qtests
+			unload_module
+		fi
 	fi
 	;;
 *)

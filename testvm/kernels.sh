@@ -4,7 +4,13 @@
 #   cloud-6.1   newest linux-image-6.1.0-N-cloud-amd64-unsigned + headers
 #   source      linux-source-6.12: kselftest harness + checkpatch extracted,
 #               tarball kept for debug-kernel.sh
-# Usage: kernels.sh [cloud-6.12] [cloud-6.1] [source]   (default: all three)
+#   cloud-sid   Debian sid's newest linux-image-*-cloud-amd64 (split into
+#               linux-binary-*, linux-base-*; + headers, -common, kbuild),
+#               resolved and fetched with the sid root's apt (sid-root.sh),
+#               into .cache/sid-kernel/; modules for it are built in the sid
+#               root (gcc-16). Only when named: not in the default list.
+# Usage: kernels.sh [cloud-6.12] [cloud-6.1] [source] [cloud-sid]
+#        (default: the first three)
 # Everything goes to .cache/; parts already there for the resolved version are
 # skipped, so a second run fetches nothing. Versions land in .cache/versions.
 set -euo pipefail
@@ -126,6 +132,64 @@ do_cloud_61() {
 	setup_cloud cloud-6.1 "$abi" linux-kbuild-6.1
 }
 
+# Debian sid's cloud kernel. The packages are resolved and downloaded by the
+# sid root's own apt (one session: update, search, download), then unpacked
+# here; the root's package lists are dropped afterwards (sid_apt_clean).
+do_cloud_sid() {
+	local dir tmp flavour ver abi hdr d
+	dir=$(kernel_dir cloud-sid)
+	"$TOP/testvm/sid-root.sh" >/dev/null
+	tmp=$(mktemp -d "$CACHE/.sid-debs.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: tmp is local
+	trap "rm -rf '$tmp'; sid_apt_clean" EXIT
+	log "cloud-sid: resolve the newest sid cloud kernel (sid root's apt)"
+	# shellcheck disable=SC2016 # expanded by the shell in the root
+	read -r flavour ver < <(SID_BINDS=$tmp sid_chroot "$SID_ROOT" /bin/sh -euc '
+		apt-get "$@" update >/dev/null
+		img=$(apt-cache search --names-only "^linux-image-[0-9.]+[+]deb[0-9]+-cloud-amd64\$" |
+			cut -d" " -f1 | sort -V | tail -n 1)
+		[ -n "$img" ] || exit 1
+		flavour=${img#linux-image-}
+		echo "$flavour $(apt-cache show "$img" | sed -n "s/^Version: //p" | sort -V | tail -n 1)"
+	' sh "${SID_APT_OPTS[@]}") || true
+	[[ -n ${flavour:-} && -n ${ver:-} ]] || die "cloud-sid: no linux-image-*-cloud-amd64 in sid"
+	if [[ -f $dir/.stamp && $(cat "$dir/.stamp") == "$flavour $ver" && -e $dir/build/Makefile && -e $dir/vmlinuz ]]; then
+		log "cloud-sid: $flavour ($ver) already present"
+		return
+	fi
+	abi=${flavour%-cloud-amd64}
+	log "cloud-sid: download $flavour ($ver): binary, base, headers, common, kbuild"
+	# shellcheck disable=SC2016 # expanded by the shell in the root
+	SID_BINDS=$tmp sid_chroot "$SID_ROOT" /bin/sh -euc '
+		cd "$1"
+		f=$2 a=$3 v=$4
+		shift 4
+		apt-get "$@" download "linux-binary-$f=$v" "linux-base-$f=$v" \
+			"linux-headers-$f=$v" "linux-headers-$a-common=$v" "linux-kbuild-$a=$v"
+	' sh "$tmp" "$flavour" "$abi" "$ver" "${SID_APT_OPTS[@]}" >&2 ||
+		die "cloud-sid: apt-get download in the sid root failed"
+	rm -rf "$dir"
+	mkdir -p "$dir/root"
+	for d in "$tmp"/*.deb; do
+		log "cloud-sid: unpack $(basename "$d")"
+		dpkg-deb -x "$d" "$dir/root"
+	done
+	hdr=$dir/root/usr/src/linux-headers-$flavour
+	[[ -f $hdr/Makefile ]] || die "cloud-sid: headers Makefile missing in $hdr"
+	# As for the other cloud kernels: the common tree relative to the Makefile;
+	# sid's also names its own folder (KBUILD_OUTPUT) by absolute path.
+	sed -i -e "s|^include /usr/src/\(linux-headers-$abi-common\)/Makefile|include \$(dir \$(lastword \$(MAKEFILE_LIST)))../\1/Makefile|" \
+		-e "s|^KBUILD_OUTPUT *=.*|KBUILD_OUTPUT := \$(abspath \$(dir \$(lastword \$(MAKEFILE_LIST))))|" "$hdr/Makefile"
+	grep -q '/usr/src' "$hdr/Makefile" && die "cloud-sid: could not rewrite $hdr/Makefile"
+	ln -sfn "root/usr/src/linux-headers-$flavour" "$dir/build"
+	d=$(cd "$dir" && find root -name "vmlinuz*" -type f | head -n 1)
+	[[ -n $d ]] || die "cloud-sid: no vmlinuz in linux-binary-$flavour"
+	ln -sfn "$d" "$dir/vmlinuz"
+	echo "$flavour $ver" >"$dir/.stamp"
+	set_version cloud-sid "$flavour ($ver)"
+	log "cloud-sid: ready ($flavour, $(du -sm "$dir" | cut -f1) MB unpacked)"
+}
+
 # Files taken from the source tarball for the harness and checkpatch.
 SRC_MEMBERS=(
 	tools/testing/selftests/kselftest_harness.h
@@ -178,6 +242,7 @@ for t in "${targets[@]}"; do
 	cloud-6.12) do_cloud_612 ;;
 	cloud-6.1) do_cloud_61 ;;
 	source) do_source ;;
-	*) die "unknown target $t (want cloud-6.12, cloud-6.1, source)" ;;
+	cloud-sid) do_cloud_sid ;;
+	*) die "unknown target $t (want cloud-6.12, cloud-6.1, source, cloud-sid)" ;;
 	esac
 done

@@ -41,17 +41,27 @@ set_version() {
 	echo "$key=$val" >>"$CACHE/versions"
 }
 
+# Folder of an unpacked Debian cloud kernel (kernels.sh): root/ holds the
+# packages' files, build the KDIR, vmlinuz the image. Debian sid's kernel
+# (cloud-sid) has its own folder: its build tools run in the sid root.
+kernel_dir() {
+	case $1 in
+	cloud-sid) echo "$CACHE/sid-kernel" ;;
+	cloud-*) echo "$CACHE/kernels/$1" ;;
+	*) die "not a cloud kernel: $1" ;;
+	esac
+}
 # KDIR (kbuild tree for out-of-tree modules) and boot image of a kernel name.
 kernel_kdir() {
 	case $1 in
-	cloud-*) echo "$CACHE/kernels/$1/build" ;;
+	cloud-*) echo "$(kernel_dir "$1")/build" ;;
 	debug-6.12) echo "$CACHE/kernels/debug-6.12/src" ;;
 	*) die "unknown kernel name: $1" ;;
 	esac
 }
 kernel_image() {
 	case $1 in
-	cloud-*) echo "$CACHE/kernels/$1/vmlinuz" ;;
+	cloud-*) echo "$(kernel_dir "$1")/vmlinuz" ;;
 	debug-6.12) echo "$CACHE/kernels/debug-6.12/src/arch/x86/boot/bzImage" ;;
 	*) die "unknown kernel name: $1" ;;
 	esac
@@ -116,4 +126,93 @@ tiny_kernel_build() {
 	fi
 	[[ -f $src/arch/x86/boot/bzImage && -f $src/Module.symvers ]] ||
 		die "build produced no bzImage/Module.symvers"
+}
+
+# --- Debian sid root (sid-root.sh) -------------------------------------------
+# The root with Debian's unmodified QEMU and sid's compiler, and its ext4
+# image for the test VM (sid-disk.sh).
+# shellcheck disable=SC2034
+SID_DIR=$CACHE/sid-root
+# shellcheck disable=SC2034
+SID_ROOT=$SID_DIR/root
+# shellcheck disable=SC2034
+SID_IMAGE=$SID_DIR/root.ext4
+
+# The Debian mirror this machine's apt uses, read at run time from its own
+# sources (deb822 *.sources first, then one-line *.list/sources.list): the
+# first "deb" URI serving a plain Debian suite (not -security/-updates/
+# -backports). DEBIAN_MIRROR overrides. No host name is written anywhere
+# in the repo.
+debian_mirror() {
+	if [[ -n ${DEBIAN_MIRROR:-} ]]; then
+		echo "${DEBIAN_MIRROR%/}"
+		return
+	fi
+	local re='^(buster|bullseye|bookworm|trixie|forky|duke|sid|oldstable|stable|testing|unstable)$'
+	local f uri=''
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[[ -f $f ]] || continue
+		uri=$(awk -v re="$re" 'BEGIN { RS = ""; FS = "\n" }
+		{
+			types = ""; uris = ""; suites = ""; enabled = "yes"
+			for (i = 1; i <= NF; i++) {
+				l = $i
+				if (l ~ /^[ \t]*#/) continue
+				if (sub(/^Types:[ \t]*/, "", l)) types = l
+				else if (sub(/^URIs:[ \t]*/, "", l)) uris = l
+				else if (sub(/^Suites:[ \t]*/, "", l)) suites = l
+				else if (sub(/^Enabled:[ \t]*/, "", l)) enabled = l
+			}
+			if (enabled == "no" || (" " types " ") !~ / deb /) next
+			n = split(suites, s, /[ \t]+/)
+			for (j = 1; j <= n; j++)
+				if (s[j] ~ re) { split(uris, u, /[ \t]+/); print u[1]; exit }
+		}' "$f")
+		[[ -n $uri ]] && break
+	done
+	if [[ -z $uri ]]; then
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[[ -f $f ]] || continue
+			# deb [options] URI SUITE COMPONENTS...
+			uri=$(sed -E 's/\[[^]]*\]//' "$f" | awk -v re="$re" '$1 == "deb" && $3 ~ re { print $2; exit }')
+			[[ -n $uri ]] && break
+		done
+	fi
+	[[ -n $uri ]] || return 1
+	echo "${uri%/}"
+}
+
+# apt options for a root made by sid-root.sh: the mirror's sid Release file
+# is past its validity date, which apt refuses without this.
+# shellcheck disable=SC2034
+SID_APT_OPTS=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -q)
+
+# Drop what apt-get update left in the sid root (package lists and apt's
+# caches, 200 MB): the root stays as sid-root.sh made it.
+sid_apt_clean() {
+	rm -rf "$SID_ROOT"/var/lib/apt/lists/* "$SID_ROOT"/var/cache/apt/*.bin
+}
+
+# Run a command in a sid root with /proc, /sys, /dev and a fresh /tmp
+# mounted inside, in a private mount namespace (the mounts vanish with the
+# command, whatever way it ends). SID_BINDS: space-separated host folders
+# bound at the same path inside (e.g. the repo for a module build).
+sid_chroot() {
+	local root=$1
+	shift
+	[[ -x $root/bin/sh ]] || die "no sid root at $root (run testvm/sid-root.sh)"
+	# shellcheck disable=SC2016
+	SID_BINDS=${SID_BINDS:-} unshare --mount --propagation private -- /bin/sh -euc '
+		r=$1; shift
+		mount -t proc proc "$r/proc"
+		mount --rbind /sys "$r/sys"
+		mount --rbind /dev "$r/dev"
+		mount -t tmpfs tmpfs "$r/tmp"
+		for b in $SID_BINDS; do
+			mkdir -p "$r$b"
+			mount --bind "$b" "$r$b"
+		done
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
+	' sid_chroot "$root" "$@"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Judge one VM console log written by run-vm.sh.
-# Usage: parse-log.sh <kernel> <test|upstream|demo> <console.log>
+# Usage: parse-log.sh <kernel> <test|upstream|demo|qemu> <console.log>
 # Prints every problem with the log lines behind it, then one summary line:
 #   <kernel>: P passed, F failed[, K skipped] (<per suite>); <gates>
 # and writes "passed=P failed=F gates=G skipped=K" to <console.log>.result,
@@ -148,7 +148,7 @@ upstream_section() {
 # --- test cases -----------------------------------------------------------
 passed=0 failed=0 skipped=0
 prog_bad=0
-if [[ $mode == test || $mode == upstream ]]; then
+if [[ $mode == test || $mode == upstream || $mode == qemu ]]; then
 	# One record per program: name rc totals(pass fail xfail xpass skip error)
 	# plus counts of ok / not ok / SKIP lines as a cross-check.
 	while read -r name rc has_totals tp tf txf txp ts te n_ok n_notok n_skip; do
@@ -196,7 +196,7 @@ if [[ $mode == test || $mode == upstream ]]; then
 		/^@@(RMMOD|DONE|UPSTREAM)/ { flush(); name = "" }
 		END { flush() }' "$clean")
 
-	if [[ $mode == test ]] && ! grep -q '^@@RUN ' "$clean" && grep -q '^@@MODULE-LOADED' "$clean"; then
+	if [[ $mode == test || $mode == qemu ]] && ! grep -q '^@@RUN ' "$clean" && grep -q '^@@MODULE-LOADED' "$clean"; then
 		problem "no test program ran (empty /tests?)"
 		prog_bad=1
 	fi
@@ -213,7 +213,10 @@ if [[ $mode == test || $mode == upstream ]]; then
 		/^ok [0-9]+ .*# SKIP/ {
 			print "  SKIPPED (counted as failed)  " p ": " $0
 			for (i = 0; i < n - 1; i++) if (buf[i] ~ /SKIP/) print "    | " buf[i]
-		}' "$clean"
+		}
+		# Programs without "#  RUN" lines (tools/qtest): context starts
+		# after the previous result.
+		/^@@RUN / || /^(not )?ok [0-9]+ / { n = 0 }' "$clean"
 
 	# Upstream's kselftests, case by case, against the expectations.
 	if grep -q '^@@UPSTREAM' "$clean"; then
@@ -232,6 +235,21 @@ else
 	fi
 fi
 ((prog_bad)) && gates+=(programs)
+
+# --- qemu mode: the sid root mounted, the bare qtest probe answered -------
+if [[ $mode == qemu ]]; then
+	if ! grep -q '^@@SID-MOUNTED' "$clean"; then
+		problem "sid root: not mounted in the VM:"
+		grep -A 20 -E '^@@(SIDMOD|SID-MOUNT-FAILED)' "$clean" | head -n 30 | show
+		gates+=(sid-root)
+	elif ! grep -q '^@@QEMU-PROBE OK' "$clean"; then
+		problem "QEMU probe (-qtest stdio, readl 0x0) did not answer OK:"
+		sed -n '/^@@QEMU-PROBE/,/^@@/p' "$clean" | head -n 20 | show
+		gates+=(qemu-probe)
+	fi
+	grep -m 1 '^@@QEMU-VERSION' "$clean" | sed 's/^@@QEMU-VERSION /  note: /' || true
+	grep -m 1 '^@@QEMU-PROBE OK' "$clean" | sed 's/^@@QEMU-PROBE OK /  note: probe /' || true
+fi
 
 # --- kernel splats from the module load on --------------------------------
 SPLAT='WARNING:|BUG:|KASAN|UBSAN|lockdep|possible circular locking|possible recursive locking|inconsistent lock state|Oops|Call Trace|[Kk]ernel panic'
@@ -272,6 +290,7 @@ own="own selftests: $passed passed, $failed failed"
 ((skipped)) && own+=" ($skipped skipped, counted as failed)"
 [[ $mode == upstream ]] && own=""
 [[ $mode == demo ]] && own="demo: $passed passed, $failed failed"
+[[ $mode == qemu ]] && own="qemu (qtest programs): $passed passed, $failed failed"
 ((up_xpass)) && up_summary+=("$up_xpass unexpected pass(es)")
 parts=$own
 for u in "${up_summary[@]}"; do parts+="${parts:+; }$u"; done

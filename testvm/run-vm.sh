@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Boot one test kernel in QEMU (TCG) with the module and the tests or the demo.
-# Usage: run-vm.sh <cloud-6.12|cloud-6.1|debug-6.12> <test|upstream|demo>
+# Usage: run-vm.sh <cloud-6.12|cloud-6.1|debug-6.12> <test|upstream|demo|qemu>
 #   test      the project's selftests, then upstream's kselftests
 #   upstream  upstream's kselftests only (the quick loop while fixing them)
 #   demo      vmm_demo
+#   qemu      Debian sid's QEMU inside the VM (cloud kernels only): the sid
+#             root (testvm/sid-root.sh) as a read-only virtio disk, a bare
+#             "-qtest stdio" probe, then the tools/qtest programs
 # Builds the module for that kernel (testvm/build-module.sh, W=1) and the
 # static test/demo binaries unless SKIP_BUILD=1 (check.sh builds them once),
 # packs the initramfs, boots, writes the console to
@@ -16,13 +19,15 @@
 # UPSTREAM_TIMEOUT (wall-clock seconds per program, default 600),
 # VM_HUGEPAGES (2 MiB pages reserved for them, default 128).
 set -euo pipefail
-kernel=${1:?usage: run-vm.sh <kernel> <test|upstream|demo>}
-mode=${2:?usage: run-vm.sh <kernel> <test|upstream|demo>}
+kernel=${1:?usage: run-vm.sh <kernel> <test|upstream|demo|qemu>}
+mode=${2:?usage: run-vm.sh <kernel> <test|upstream|demo|qemu>}
 LOG_TAG="vm $kernel"
 # shellcheck source=testvm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-case $mode in test | upstream | demo) ;; *) die "mode must be test, upstream or demo" ;; esac
+case $mode in test | upstream | demo | qemu) ;; *) die "mode must be test, upstream, demo or qemu" ;; esac
+# The disk needs virtio_blk from the kernel's package (kmods.sh): cloud only.
+[[ $mode == qemu && $kernel != cloud-* ]] && die "qemu mode needs a Debian cloud kernel, not $kernel"
 image=$(kernel_image "$kernel")
 [[ -f $image ]] || die "no kernel image $image (run testvm/kernels.sh or testvm/debug-kernel.sh)"
 OUT=$CACHE/out
@@ -35,6 +40,7 @@ if [[ ${SKIP_BUILD:-0} != 1 ]]; then
 	case $mode in
 	test) make -s -C "$TOP" selftests OUT="$OUT" ;;
 	demo) make -s -C "$TOP" demo-prog OUT="$OUT" ;;
+	qemu) make -s -C "$TOP/tools/qtest" OUT="$OUT/qtest" ;;
 	esac
 	if ((want_upstream)); then
 		ulog=$CACHE/logs/upstream-build.log
@@ -50,13 +56,26 @@ ko=$CACHE/build/$kernel-build/iommufd_mock.ko
 [[ -f $ko ]] || die "no module built for $kernel ($ko)"
 
 args=(-o "$CACHE/initramfs/$kernel-$mode.cpio.gz" -m "$ko")
-[[ $kernel == cloud-* ]] && args+=(-k "$CACHE/kernels/$kernel/root")
+[[ $kernel == cloud-* ]] && args+=(-k "$(kernel_dir "$kernel")/root")
 if [[ $mode == test ]]; then
 	[[ -d $OUT/selftests ]] || die "no test binaries in $OUT/selftests"
 	args+=(-t "$OUT/selftests")
 elif [[ $mode == demo ]]; then
 	[[ -f $OUT/demo/vmm_demo ]] || die "no demo binary $OUT/demo/vmm_demo"
 	args+=(-d "$OUT/demo/vmm_demo")
+fi
+disk=()
+if [[ $mode == qemu ]]; then
+	"$TOP/testvm/sid-root.sh"
+	[[ -f $SID_IMAGE ]] || die "no sid root image $SID_IMAGE"
+	kmods=$("$TOP/testvm/kmods.sh" "$kernel" virtio_pci virtio_blk ext4)
+	[[ -x $OUT/qtest/qtest_smoke ]] || die "no qtest programs in $OUT/qtest"
+	# initramfs.sh takes the executables of the folder (not the library).
+	args+=(-s "$kmods" -q "$OUT/qtest")
+	# Read-only: the image is shared by every run and never changes.
+	# shellcheck disable=SC2054 # commas inside QEMU option values
+	disk=(-drive "file=$SID_IMAGE,format=raw,if=none,id=sid,readonly=on"
+		-device virtio-blk-pci,drive=sid)
 fi
 if ((want_upstream)); then
 	for p in $(upstream_progs "$kernel"); do
@@ -75,7 +94,10 @@ fi
 vmlog=$CACHE/logs/$kernel-$mode.log
 mkdir -p "$CACHE/logs"
 timeout_s=${VM_TIMEOUT:-1200}
-log "boot $(basename "$(readlink -f "$image")") mode=$mode (timeout ${timeout_s}s, console: $vmlog)"
+img_name=$(basename "$(readlink -f "$image")")
+# sid keeps the image as modules/<version>/vmlinuz: name the version.
+[[ $img_name == vmlinuz ]] && img_name=vmlinuz-$(basename "$(dirname "$(readlink -f "$image")")")
+log "boot $img_name mode=$mode (timeout ${timeout_s}s, console: $vmlog)"
 start=$(date +%s)
 rc=0
 # The kselftest harness's 30 s per case assumes real hardware: the debug
@@ -88,7 +110,7 @@ ksft_scale=1
 timeout --kill-after=10 "$timeout_s" \
 	qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m "${VM_MEM:-2G}" -smp 2 \
 	-display none -monitor none -serial stdio -no-reboot -nic none \
-	-kernel "$image" -initrd "$CACHE/initramfs/$kernel-$mode.cpio.gz" \
+	-kernel "$image" -initrd "$CACHE/initramfs/$kernel-$mode.cpio.gz" "${disk[@]}" \
 	-append "console=ttyS0 panic=-1 oops=panic mode=$mode deadline=$((timeout_s - 30)) up_timeout=${UPSTREAM_TIMEOUT:-600} hugepages=${VM_HUGEPAGES:-128} ksft_scale=$ksft_scale" \
 	</dev/null >"$vmlog" 2>&1 || rc=$?
 secs=$(($(date +%s) - start))
