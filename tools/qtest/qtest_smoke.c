@@ -18,53 +18,7 @@
 #include <unistd.h>
 
 #include "qtest_client.h"
-
-static int n_pass, n_fail, n_case;
-
-static bool check(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool check(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_case++;
-	printf("%sok %d %s", ok ? "" : "not ", n_case, name);
-	if (fmt && *fmt) {
-		printf(" # ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	putchar('\n');
-	fflush(stdout);
-	if (ok)
-		n_pass++;
-	else
-		n_fail++;
-	return ok;
-}
-
-/* The check passed if @q recorded no failure; the failure is then cleared. */
-static bool check_q(struct qtc *q, bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static bool check_q(struct qtc *q, bool ok, const char *name, const char *fmt, ...)
-{
-	char detail[600];
-	va_list ap;
-
-	detail[0] = '\0';
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(detail, sizeof(detail), fmt, ap);
-		va_end(ap);
-	}
-	if (qtc_failed(q)) {
-		check(false, name, "%s%s%s", detail, *detail ? "; " : "", qtc_error(q));
-		qtc_clear_error(q);
-		return false;
-	}
-	return check(ok, name, "%s", detail);
-}
+#include "qtest_tap.h"
 
 /* Guest-physical addresses used below: RAM (q35 default 128 MiB) and a free
  * spot below the IOAPIC for a BAR. */
@@ -313,7 +267,5 @@ int main(int argc, char **argv)
 	st = qtc_quit(q);
 	check(st == 0, "qemu_quit_status_0", "status %d", st);
 out:
-	printf("1..%d\n", n_case);
-	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n", n_pass, n_fail);
-	return n_fail ? 1 : 0;
+	return tap_finish();
 }
