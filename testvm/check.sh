@@ -3,13 +3,17 @@
 #   deps -> kernels -> debug kernel -> module builds (W=1, no warnings)
 #   -> sparse (C=2, 6.12 cloud headers) -> checkpatch -> uAPI layout
 #   -> static selftests + demo + upstream's iommufd kselftests
-#   -> in QEMU on cloud-6.12, cloud-6.1, debug-6.12: the selftests, then
-#      upstream's (iommufd everywhere, iommufd_fail_nth on debug-6.12);
-#      then, on debug-6.12, the fuzzer and stress program (tools/fuzz) for
-#      CHECK_FUZZ_SECONDS (120) with a fixed seed, failing a gate on any
-#      problem
-# Last line: "N passed, M failed[, K skipped]": N/M sum the test cases of the
-# three kernels, M also counts 1 per failed gate; K counts upstream cases
+#   -> in QEMU on cloud-6.12, cloud-6.1, debug-6.12 and cloud-sid (Debian
+#      sid's newest cloud kernel, module built in the sid root): the
+#      selftests, then upstream's (iommufd everywhere, iommufd_fail_nth on
+#      debug-6.12); then, on debug-6.12, the fuzzer and stress program
+#      (tools/fuzz) for CHECK_FUZZ_SECONDS (120) with a fixed seed, failing
+#      a gate on any problem; and on the three cloud kernels the real-client
+#      cases: Debian sid's QEMU from the sid root (testvm/sid-root.sh) run by
+#      the qtest programs (tools/qtest) against the module's VFIO device
+#      files
+# Last line: "N passed, M failed[, K skipped]": N/M sum the test cases of
+# every run, M also counts 1 per failed gate; K counts upstream cases
 # that failed and are listed or pending in selftests/upstream/expectations
 # (never passed). Exit code 0 only if M == 0.
 set -euo pipefail
@@ -19,7 +23,9 @@ LOG_TAG=check
 cd "$TOP"
 
 T0=$(date +%s)
-KERNELS=(cloud-6.12 cloud-6.1 debug-6.12)
+KERNELS=(cloud-6.12 cloud-6.1 debug-6.12 cloud-sid)
+# Kernels whose VM also runs the QEMU cases (qemu mode: Debian cloud kernels)
+QEMU_KERNELS=(cloud-6.12 cloud-6.1 cloud-sid)
 OUT=$CACHE/out
 LOGS=$CACHE/logs
 mkdir -p "$LOGS"
@@ -58,6 +64,16 @@ for step in deps kernels; do
 		exit 1
 	fi
 done
+# The sid root (QEMU 11, gcc-16) and sid's kernel: without them the sid
+# kernel and the QEMU cases are left out, and that fails a gate.
+have_sid=1
+if ! timed sid-root "$TOP/testvm/sid-root.sh"; then
+	gate_fail "sid root"
+	have_sid=0
+elif ! timed sid-kernel "$TOP/testvm/kernels.sh" cloud-sid; then
+	gate_fail "sid kernel"
+	have_sid=0
+fi
 have_debug=1
 if ! timed debug-kernel "$TOP/testvm/debug-kernel.sh"; then
 	gate_fail "debug kernel build"
@@ -70,6 +86,7 @@ build_all() {
 	local k blog warn
 	for k in "${KERNELS[@]}"; do
 		[[ $k == debug-6.12 ]] && ((have_debug == 0)) && continue
+		[[ $k == cloud-sid ]] && ((have_sid == 0)) && continue
 		blog=$LOGS/$k-build.log
 		if ! "$TOP/testvm/build-module.sh" "$k" W=1; then
 			gate_fail "module build $k"
@@ -158,6 +175,12 @@ build_progs() {
 	if [[ -n ${UPSTREAM_UAPI_DIR:-} && $(cd "$UPSTREAM_UAPI_DIR" && pwd -P) != $(cd "$TOP/include/uapi" && pwd -P) ]]; then
 		gate_fail "upstream selftests built against UPSTREAM_UAPI_DIR=$UPSTREAM_UAPI_DIR, not the project's include/uapi"
 	fi
+	if ! make -s --no-print-directory -C "$TOP/tools/qtest" OUT="$OUT/qtest" >"$LOGS/qtest-build.log" 2>&1; then
+		tail -n 30 "$LOGS/qtest-build.log" >&2
+		gate_fail "qtest programs build"
+	elif ! static_check "$OUT"/qtest/qtest_smoke "$OUT"/qtest/vfio_pci_test; then
+		gate_fail "qtest programs not static"
+	fi
 	if ! make -s --no-print-directory -C "$TOP" upstream-selftests OUT="$OUT" CACHE="$CACHE" >"$LOGS/upstream-build.log" 2>&1; then
 		grep -m 30 -E 'error|Error' "$LOGS/upstream-build.log" >&2 || tail -n 30 "$LOGS/upstream-build.log" >&2
 		gate_fail "upstream selftests build (log: $LOGS/upstream-build.log)"
@@ -170,15 +193,18 @@ build_progs() {
 timed programs build_progs
 
 # --- the VMs: two lanes on two cores; the slow debug kernel gets its own --
+# One VM: kernel $1 in mode $2 (test: the selftests and upstream's; qemu:
+# the QEMU cases). Its verdict goes to $LOGS/<kernel>-<mode>.log.result.
 run_one() {
-	local k=$1
-	if [[ -z ${built[$k]:-} ]] || ! compgen -G "$OUT/selftests/*" >/dev/null; then
-		echo "$k: not booted (no module or no tests)" >"$LOGS/$k-test.run"
-		echo "passed=0 failed=0 gates=1 skipped=0" >"$LOGS/$k-test.log.result"
+	local k=$1 mode=${2:-test}
+	if [[ -z ${built[$k]:-} ]] || ! compgen -G "$OUT/selftests/*" >/dev/null ||
+		{ [[ $mode == qemu ]] && ! compgen -G "$OUT/qtest/*_test" >/dev/null; }; then
+		echo "$k: not booted (no module or no tests)" >"$LOGS/$k-$mode.run"
+		echo "passed=0 failed=0 gates=1 skipped=0" >"$LOGS/$k-$mode.log.result"
 		return
 	fi
-	rm -f "$LOGS/$k-test.log.result"
-	SKIP_BUILD=1 "$TOP/testvm/run-vm.sh" "$k" test >"$LOGS/$k-test.run" 2>&1 || true
+	rm -f "$LOGS/$k-$mode.log.result"
+	SKIP_BUILD=1 "$TOP/testvm/run-vm.sh" "$k" "$mode" >"$LOGS/$k-$mode.run" 2>&1 || true
 }
 # The seeded fuzzer and stress program (tools/fuzz) for a bounded time on
 # the debug kernel, after its tests in the same lane: a fixed seed so a run
@@ -199,7 +225,16 @@ run_vms() {
 	log "booting ${KERNELS[*]} (consoles in $LOGS/<kernel>-test.log)"
 	{ run_one debug-6.12; run_fuzz; } &
 	pids+=($!)
-	{ run_one cloud-6.12; run_one cloud-6.1; } &
+	{
+		run_one cloud-6.12
+		run_one cloud-6.1
+		((have_sid)) && run_one cloud-sid
+		if ((have_sid)); then
+			for k in "${QEMU_KERNELS[@]}"; do
+				run_one "$k" qemu
+			done
+		fi
+	} &
 	pids+=($!)
 	wait "${pids[@]}"
 }
@@ -207,21 +242,31 @@ timed vms run_vms
 
 # --- verdict -----------------------------------------------------------------
 N=0 M=0 K=0
+RUNS=()
 for k in "${KERNELS[@]}"; do
-	echo "===== $k"
-	grep -v '^\[[0-9:]* ' "$LOGS/$k-test.run" || true
-	res=$LOGS/$k-test.log.result
+	[[ $k == cloud-sid ]] && ((have_sid == 0)) && continue
+	RUNS+=("$k-test")
+done
+if ((have_sid)); then
+	for k in "${QEMU_KERNELS[@]}"; do
+		RUNS+=("$k-qemu")
+	done
+fi
+for r in "${RUNS[@]}"; do
+	echo "===== $r"
+	grep -v '^\[[0-9:]* ' "$LOGS/$r.run" || true
+	res=$LOGS/$r.log.result
 	if [[ ! -f $res ]]; then
 		echo "passed=0 failed=0 gates=1 skipped=0" >"$res"
-		echo "$k: no verdict (run-vm.sh failed early):"
-		sed 's/^/    | /' "$LOGS/$k-test.run"
+		echo "$r: no verdict (run-vm.sh failed early):"
+		sed 's/^/    | /' "$LOGS/$r.run"
 	fi
 	read -r p f g s < <(sed 's/[a-z]*=//g' "$res")
 	N=$((N + p))
 	M=$((M + f + g))
 	K=$((K + ${s:-0}))
-	secs=$(cat "$LOGS/$k-test.log.secs" 2>/dev/null || echo '?')
-	times+=("vm:$k ${secs}s")
+	secs=$(cat "$LOGS/$r.log.secs" 2>/dev/null || echo '?')
+	times+=("vm:$r ${secs}s")
 done
 echo "===== fuzz (debug-6.12, ${FUZZ_SECONDS} s, seed 0x$FUZZ_SEED)"
 grep -v '^\[[0-9:]* ' "$LOGS/fuzz.run" | grep -v '^rc=' || true
@@ -229,8 +274,9 @@ if ! grep -qx 'rc=0' "$LOGS/fuzz.run" 2>/dev/null; then
 	gate_fail "fuzz (console: $LOGS/debug-6.12-fuzz.log; replay: testvm/fuzz.sh debug-6.12 $FUZZ_SECONDS $FUZZ_SEED)"
 fi
 echo "====="
-for k in "${KERNELS[@]}"; do
-	grep -E "^$k: " "$LOGS/$k-test.run" | tail -n 1 || echo "$k: not run"
+for r in "${RUNS[@]}"; do
+	k=${r%-*}
+	grep -E "^$k: " "$LOGS/$r.run" | tail -n 1 | sed "s/^$k: /$r: /" || echo "$r: not run"
 done
 grep -E '^fuzz: ' "$LOGS/fuzz.run" | tail -n 1 || echo "fuzz: no summary"
 M=$((M + ${#failed_gates[@]}))

@@ -23,6 +23,12 @@
 #define NODE_LAST(n) ((n)->last)
 /* Global linkage (empty storage class): pages.c walks its holds too. */
 #define IOPT_TREE_LINKAGE
+#ifdef MIOMMU_ITREE_SUBTREE_EXTERN
+/* Generated with that linkage too from 7.x (Kbuild probe); used here only */
+struct iopt_node *iopt_tree_subtree_search(struct iopt_node *node,
+					   unsigned long start,
+					   unsigned long last);
+#endif
 INTERVAL_TREE_DEFINE(struct iopt_node, rb, unsigned long, subtree_last,
 		     NODE_START, NODE_LAST, IOPT_TREE_LINKAGE, iopt_tree)
 
