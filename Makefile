@@ -14,6 +14,8 @@
 #                           only upstream's kselftests, in one VM, per case
 #   make check              everything, on three kernels in QEMU (testvm/check.sh)
 #   make demo               the demo on the 6.12 cloud kernel in QEMU (testvm/demo.sh)
+#   make demo-qemu          Debian sid's QEMU drives a mock device through its
+#                           VFIO device file, narrated (testvm/demo-qemu.sh)
 #   make install            modules_install into KDIR's module tree
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -77,6 +79,10 @@ check:
 
 demo:
 	bash testvm/demo.sh
+
+.PHONY: demo-qemu
+demo-qemu:
+	bash testvm/demo-qemu.sh
 
 # make bench: the module against upstream iommufd (CONFIG_IOMMUFD_TEST) side
 # by side in one QEMU boot of a 6.12 kernel built once from linux-source-6.12

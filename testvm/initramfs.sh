@@ -131,13 +131,14 @@ finish() {
 	sleep 30
 }
 
-mode=test up_timeout=600 deadline=0 hugepages=128
+mode=test up_timeout=600 deadline=0 hugepages=128 qdemo=0
 for w in $(cat /proc/cmdline); do
 	case $w in
 	mode=*) mode=${w#mode=} ;;
 	up_timeout=*) up_timeout=${w#up_timeout=} ;;
 	deadline=*) deadline=${w#deadline=} ;;
 	hugepages=*) hugepages=${w#hugepages=} ;;
+	qdemo=*) qdemo=${w#qdemo=} ;;
 	ksft_scale=*) export KSFT_TIMEOUT_SCALE=${w#ksft_scale=} ;;
 	esac
 done
@@ -288,6 +289,22 @@ qemu_probe() {
 }
 
 run_qtests() {
+	# make demo-qemu: only the walkthrough, narrated, as a transcript
+	if [ "$qdemo" = 1 ] && [ -x /qtest/vfio_pci_test ]; then
+		echo "@@RUN vfio_pci_test"
+		t0=$(uptime_cs)
+		QTC_QEMU="chroot /sid qemu-system-x86_64" QTC_LOG=/tmp/demo.qemu.log TMPDIR=/tmp \
+			/qtest/vfio_pci_test -d >/tmp/demo.out 2>&1
+		rc=$?
+		t1=$(uptime_cs)
+		dmesg -n 1
+		echo "@@DEMO-BEGIN vfio_pci_test"
+		cat /tmp/demo.out
+		echo "@@DEMO-END vfio_pci_test"
+		dmesg -n 7
+		echo "@@RESULT vfio_pci_test $rc $(((t1 - t0) * 10)) ms"
+		return
+	fi
 	for t in /qtest/*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=${t##*/}

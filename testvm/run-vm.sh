@@ -13,6 +13,8 @@
 # .cache/logs/<kernel>-<mode>.log and prints the verdict of parse-log.sh.
 # Exit code: 0 if parse-log.sh found no problem.
 # Environment: VM_TIMEOUT (seconds, default 1200), VM_MEM (default 2G);
+# QEMU_DEMO=1 (qemu mode): only vfio_pci_test -d, as make demo-qemu's
+# transcript;
 # for upstream's programs (lib.sh upstream_progs picks them per kernel):
 # UPSTREAM=0 leaves them out of a test run, UPSTREAM_PROGS (list),
 # UPSTREAM_ARGS (harness arguments, e.g. '-f iommufd_ioas'),
@@ -111,7 +113,7 @@ timeout --kill-after=10 "$timeout_s" \
 	qemu-system-x86_64 -machine q35,accel=tcg -cpu max -m "${VM_MEM:-2G}" -smp 2 \
 	-display none -monitor none -serial stdio -no-reboot -nic none \
 	-kernel "$image" -initrd "$CACHE/initramfs/$kernel-$mode.cpio.gz" "${disk[@]}" \
-	-append "console=ttyS0 panic=-1 oops=panic mode=$mode deadline=$((timeout_s - 30)) up_timeout=${UPSTREAM_TIMEOUT:-600} hugepages=${VM_HUGEPAGES:-128} ksft_scale=$ksft_scale" \
+	-append "console=ttyS0 panic=-1 oops=panic mode=$mode deadline=$((timeout_s - 30)) up_timeout=${UPSTREAM_TIMEOUT:-600} hugepages=${VM_HUGEPAGES:-128} ksft_scale=$ksft_scale qdemo=${QEMU_DEMO:-0}" \
 	</dev/null >"$vmlog" 2>&1 || rc=$?
 secs=$(($(date +%s) - start))
 if ((rc == 124 || rc == 137)); then

@@ -22,12 +22,16 @@
  *
  * QEMU: $QTC_QEMU (e.g. "chroot /sid qemu-system-x86_64"), output to
  * $QTC_LOG. The module must be loaded with dev_iommu=1 (QEMU opens
- * /dev/iommu). Options: -v prints every protocol line.
+ * /dev/iommu). Options: -v prints every protocol line; -d (make demo-qemu)
+ * narrates each step for a reader and shows the iommufd calls QEMU made,
+ * from its own trace events (-trace iommufd_*, printed to $QTC_LOG).
  * Output: TAP and a "# Totals:" line. Exit code 0 only if every check passed.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +56,66 @@
 #define ROOT_PORT	QTC_BDF(0, 0x10, 0)
 #define FUNC		QTC_BDF(1, 0, 0)
 #define MSI_DATA	0xabcdu
+
+static bool demo, demo_quiet;
+
+/* A line of the walkthrough (-d only) */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!demo || demo_quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* -d: QEMU's iommufd trace lines written to $QTC_LOG since offset *@pos */
+static void show_trace(long *pos, const char *what)
+{
+	const char *path = getenv("QTC_LOG");
+	char line[512], *t;
+	int n = 0;
+	FILE *f;
+
+	if (!demo || !path)
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fseek(f, *pos, SEEK_SET) == 0) {
+		say("   QEMU's calls into the module %s (its trace events):", what);
+		while (fgets(line, sizeof(line), f)) {
+			t = strstr(line, "iommufd_");
+			if (!t)
+				continue;
+			if (++n <= 40)
+				printf("     %s", t);
+		}
+		if (n > 40)
+			say("     ... and %d more", n - 40);
+	}
+	*pos = ftell(f);
+	fclose(f);
+	fflush(stdout);
+}
+
+static long log_end(void)
+{
+	const char *path = getenv("QTC_LOG");
+	FILE *f = path ? fopen(path, "r") : NULL;
+	long end = 0;
+
+	if (f) {
+		if (!fseek(f, 0, SEEK_END))
+			end = ftell(f);
+		fclose(f);
+	}
+	return end;
+}
 
 static int sysfs_write(const char *attr)
 {
@@ -106,6 +170,7 @@ static struct qtc *start_qemu(bool verbose, char **err)
 		"-object", "iommufd,id=iommufd0",
 		"-device", "pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x10",
 		"-device", "vfio-pci,sysfsdev=" SYSFSDEV ",iommufd=iommufd0,bus=rp1,id=dev0",
+		"-trace", "iommufd_*",
 		NULL,
 	};
 	struct qtc_opts opts = {
@@ -137,6 +202,11 @@ static bool find_function(struct qtc *q)
 	uint64_t size;
 	uint16_t vendor, device;
 
+	say("\n3. The guest's view. No firmware runs under qtest, so the test opens the\n"
+	    "   root port's bus and memory window itself, then reads the function's\n"
+	    "   config space (QEMU passes it through from the device file's region 7)\n"
+	    "   and maps BAR0 (region 0) at 0x%x with memory decoding and bus mastering.",
+	    WINDOW);
 	qtc_pci_bridge_open(q, ROOT_PORT, 1, WINDOW, 0x100000);
 	vendor = qtc_pci_readw(q, FUNC, 0x00);
 	device = qtc_pci_readw(q, FUNC, 0x02);
@@ -160,6 +230,13 @@ static void dma_checks(struct qtc *q)
 	uint64_t fault;
 	size_t i;
 
+	say("\n4. DMA. The test writes 8 KiB at guest address 0x%llx and programs the\n"
+	    "   copy engine: SRC 0x%llx, DST 0x%llx, LENGTH 8192, DOORBELL. The\n"
+	    "   device's requests go through the HWPT QEMU attached it to, so IOVA =\n"
+	    "   guest physical address, and the module copies between QEMU's pinned\n"
+	    "   pages before the doorbell write returns.",
+	    (unsigned long long)RAM_SRC, (unsigned long long)RAM_SRC,
+	    (unsigned long long)RAM_DST);
 	for (i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (uint8_t)(i * 13 + 5);
 	qtc_memwrite(q, RAM_SRC, pattern, sizeof(pattern));
@@ -171,6 +248,9 @@ static void dma_checks(struct qtc *q)
 	check_q(q, !memcmp(pattern, back, sizeof(back)), "dma_copy_lands_in_guest_ram",
 		"8 KiB through the IOAS QEMU mapped");
 
+	say("   Then a copy from IOVA 0x%llx, above the 128 MiB QEMU mapped: the\n"
+	    "   device reports the unmapped-IOVA fault code and the faulting IOVA.",
+	    (unsigned long long)OUTSIDE_RAM);
 	st = engine_copy(q, OUTSIDE_RAM, RAM_DST, 64, 0);
 	fault = qtc_readq(q, BAR0 + IOMMU_MOCK_PCI_REG_FAULT_IOVA);
 	check_q(q, st == (IOMMU_MOCK_PCI_STATUS_DONE |
@@ -187,6 +267,11 @@ static void msix_checks(struct qtc *q)
 	uint16_t ctrl;
 	int i;
 
+	say("\n5. Interrupt. The guest programs MSI-X vector 0 to write 0x%x to guest\n"
+	    "   address 0x%llx and enables MSI-X; QEMU turns that into\n"
+	    "   VFIO_DEVICE_SET_IRQS with an eventfd. A copy with CTRL_IRQ makes the\n"
+	    "   module signal the eventfd and QEMU deliver the MSI-X write.",
+	    MSI_DATA, (unsigned long long)RAM_MSI);
 	if (!check_q(q, cap != 0, "msix_capability", "at 0x%x", cap))
 		return;
 	qtc_writel(q, RAM_MSI, 0);
@@ -212,6 +297,10 @@ static void unplug_checks(struct qtc *q)
 	long pin_before = vm_pin_kb(qtc_pid(q)), pin_after;
 	char *ev;
 
+	say("\n6. Hot-unplug. QMP device_del, then system_reset (no guest OS runs to\n"
+	    "   eject the device, so the reset carries out the pending removal). QEMU\n"
+	    "   detaches the device, destroys its HWPT, unmaps guest RAM, destroys the\n"
+	    "   IOAS and closes the device file.");
 	check(pin_before > 64 * 1024, "guest_ram_pinned_while_attached",
 	      "VmPin %ld kB", pin_before);
 	check_q(q, !qtc_qmp_ok(q, "{'execute':'device_del','arguments':{'id':'dev0'}}"),
@@ -230,31 +319,68 @@ static void unplug_checks(struct qtc *q)
 int main(int argc, char **argv)
 {
 	bool verbose = argc > 1 && !strcmp(argv[1], "-v");
-	char *err = NULL;
+	char *err = NULL, name[64] = "?";
 	struct qtc *q;
+	long pos;
 	int st, rc;
 
+	demo = argc > 1 && !strcmp(argv[1], "-d");
 	printf("TAP version 13\n");
+	say("\n1. A mock device with a VFIO device file, made through sysfs:\n"
+	    "     echo '%d 0x%x' > /sys/bus/mockiommu/vfio_add", INST, SID);
 	rc = sysfs_write("vfio_add");
 	if (!check(rc == 0, "vfio_add", "%s", rc ? strerror(-rc) : ""))
 		return tap_finish();
+	if (demo) {
+		DIR *dir = opendir(SYSFSDEV "/vfio-dev");
+		struct dirent *d;
+
+		while (dir && (d = readdir(dir))) {
+			if (!strncmp(d->d_name, "vfio", 4) &&
+			    strlen(d->d_name) < sizeof(name)) {
+				memcpy(name, d->d_name, strlen(d->d_name) + 1);
+				break;
+			}
+		}
+		if (dir)
+			closedir(dir);
+	}
+	say("   It appears as %s, with %s/vfio-dev/%s\n"
+	    "   and /dev/vfio/devices/%s: what QEMU's vfio-pci looks for with sysfsdev=.",
+	    SYSFSDEV, SYSFSDEV, name, name);
 
 	/* 1: realize, DMA, interrupt, hot-unplug, exit */
+	say("\n2. QEMU (Debian's qemu-system-x86 11, unmodified), with the module loaded as\n"
+	    "   /dev/iommu (dev_iommu=1):\n"
+	    "     qemu-system-x86_64 -M q35 -accel qtest -m 128M -object iommufd,id=iommufd0 \\\n"
+	    "       -device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x10 \\\n"
+	    "       -device vfio-pci,sysfsdev=%s,iommufd=iommufd0,bus=rp1,id=dev0\n"
+	    "   Realizing vfio-pci, QEMU binds the device file to its iommufd\n"
+	    "   (VFIO_DEVICE_BIND_IOMMUFD), allocates an IOAS and a HWPT, attaches the\n"
+	    "   device (VFIO_DEVICE_ATTACH_IOMMUFD_PT) and maps guest RAM (IOAS_MAP).",
+	    SYSFSDEV);
+	pos = log_end();
 	q = start_qemu(verbose, &err);
 	if (!check(q != NULL, "qemu_realizes_vfio_pci", "%s", err ? err : "")) {
 		free(err);
 		sysfs_write("vfio_remove");
 		return tap_finish();
 	}
+	show_trace(&pos, "while realizing the device");
 	if (find_function(q)) {
 		dma_checks(q);
 		msix_checks(q);
 	}
 	unplug_checks(q);
+	show_trace(&pos, "for the unplug");
 	st = qtc_quit(q);
 	check(st == 0, "qemu_quit_status_0", "status %d", st);
 
 	/* 2: QEMU exits with the device attached and mapped */
+	say("\n7. A second QEMU that exits with the device still attached and guest RAM\n"
+	    "   mapped: closing its files must leave nothing behind in the module.\n"
+	    "   (It runs steps 3 and 4 again, without the explanations.)");
+	demo_quiet = true;
 	rc = sysfs_write("vfio_add");
 	check(rc == 0, "vfio_add_again", "%s", rc ? strerror(-rc) : "");
 	q = start_qemu(verbose, &err);
@@ -270,5 +396,7 @@ int main(int argc, char **argv)
 	      rc ? strerror(-rc) : "");
 	check(module_refcnt() == 0, "no_module_reference_left", "refcnt %ld",
 	      module_refcnt());
+	demo_quiet = false;
+	say("\nEvery step above is a check; the summary line counts them.");
 	return tap_finish();
 }
