@@ -163,13 +163,18 @@ static long module_refcnt(void)
 	return n;
 }
 
-static struct qtc *start_qemu(bool verbose, char **err)
+/*
+ * QEMU with the mock device behind a root port. @iommufd and @device are
+ * the -object and -device values: by path (sysfsdev=) or by inherited fd.
+ */
+static struct qtc *start_qemu_with(bool verbose, char **err,
+				   const char *iommufd, const char *device)
 {
-	static const char *const args[] = {
+	const char *args[] = {
 		"-m", "128M",
-		"-object", "iommufd,id=iommufd0",
+		"-object", iommufd,
 		"-device", "pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x10",
-		"-device", "vfio-pci,sysfsdev=" SYSFSDEV ",iommufd=iommufd0,bus=rp1,id=dev0",
+		"-device", device,
 		"-trace", "iommufd_*",
 		NULL,
 	};
@@ -180,6 +185,32 @@ static struct qtc *start_qemu(bool verbose, char **err)
 	};
 
 	return qtc_start(&opts, err);
+}
+
+static struct qtc *start_qemu(bool verbose, char **err)
+{
+	return start_qemu_with(verbose, err, "iommufd,id=iommufd0",
+			       "vfio-pci,sysfsdev=" SYSFSDEV
+			       ",iommufd=iommufd0,bus=rp1,id=dev0");
+}
+
+/* The vfio-mockN name under SYSFSDEV/vfio-dev, as QEMU finds it */
+static int vfio_name(char *name, size_t size)
+{
+	DIR *dir = opendir(SYSFSDEV "/vfio-dev");
+	struct dirent *d;
+	int rc = -1;
+
+	while (dir && (d = readdir(dir))) {
+		if (!strncmp(d->d_name, "vfio", 4) && strlen(d->d_name) < size) {
+			memcpy(name, d->d_name, strlen(d->d_name) + 1);
+			rc = 0;
+			break;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return rc;
 }
 
 /* One copy through the engine; returns STATUS */
@@ -331,20 +362,7 @@ int main(int argc, char **argv)
 	rc = sysfs_write("vfio_add");
 	if (!check(rc == 0, "vfio_add", "%s", rc ? strerror(-rc) : ""))
 		return tap_finish();
-	if (demo) {
-		DIR *dir = opendir(SYSFSDEV "/vfio-dev");
-		struct dirent *d;
-
-		while (dir && (d = readdir(dir))) {
-			if (!strncmp(d->d_name, "vfio", 4) &&
-			    strlen(d->d_name) < sizeof(name)) {
-				memcpy(name, d->d_name, strlen(d->d_name) + 1);
-				break;
-			}
-		}
-		if (dir)
-			closedir(dir);
-	}
+	check(vfio_name(name, sizeof(name)) == 0, "vfio_dev_entry", "%s", name);
 	say("   It appears as %s, with %s/vfio-dev/%s\n"
 	    "   and /dev/vfio/devices/%s: what QEMU's vfio-pci looks for with sysfsdev=.",
 	    SYSFSDEV, SYSFSDEV, name, name);
@@ -391,8 +409,48 @@ int main(int argc, char **argv)
 		check(st == 0, "qemu_quit_attached_status_0", "status %d", st);
 	}
 	free(err);
+	err = NULL;
 	rc = sysfs_write("vfio_remove");
 	check(rc == 0, "device_removable_after_qemu_exit", "%s",
+	      rc ? strerror(-rc) : "");
+
+	/* 3: fd passing: the files are opened here and QEMU inherits them */
+	say("\n8. fd passing, as a management layer (libvirt) does it: the test opens\n"
+	    "   /dev/iommu and the device file itself and QEMU inherits them:\n"
+	    "     -object iommufd,id=iommufd0,fd=N -device vfio-pci,fd=M,iommufd=iommufd0\n"
+	    "   QEMU binds the file it was given. Steps 3 and 4 run again quietly.");
+	demo_quiet = true;
+	rc = sysfs_write("vfio_add");
+	check(rc == 0, "vfio_add_for_fd_passing", "%s", rc ? strerror(-rc) : "");
+	if (!vfio_name(name, sizeof(name))) {
+		char path[128], obj[64], dev[128];
+		int ifd = open("/dev/iommu", O_RDWR), dfd;
+
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+		dfd = open(path, O_RDWR);
+		snprintf(obj, sizeof(obj), "iommufd,id=iommufd0,fd=%d", ifd);
+		snprintf(dev, sizeof(dev),
+			 "vfio-pci,fd=%d,iommufd=iommufd0,bus=rp1,id=dev0", dfd);
+		q = ifd >= 0 && dfd >= 0 ? start_qemu_with(verbose, &err, obj, dev) : NULL;
+		if (check(q != NULL, "qemu_realizes_with_passed_fds", "%s",
+			  err ? err : "")) {
+			if (find_function(q))
+				dma_checks(q);
+			st = qtc_quit(q);
+			check(st == 0, "qemu_quit_passed_fds_status_0", "status %d", st);
+		}
+		free(err);
+		/* our copies keep the bound file open until closed here */
+		rc = sysfs_write("vfio_remove");
+		check(rc == -EBUSY, "device_busy_while_passed_fd_open", "%s",
+		      rc ? strerror(-rc) : "removed");
+		if (dfd >= 0)
+			close(dfd);
+		if (ifd >= 0)
+			close(ifd);
+	}
+	rc = sysfs_write("vfio_remove");
+	check(rc == 0, "device_removable_after_fds_closed", "%s",
 	      rc ? strerror(-rc) : "");
 	check(module_refcnt() == 0, "no_module_reference_left", "refcnt %ld",
 	      module_refcnt());
