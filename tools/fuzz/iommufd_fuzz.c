@@ -32,6 +32,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -62,7 +63,8 @@
 	X(FAULT_READ) X(FAULT_WRITE) X(FAULT_POLL) X(FAULT_PREAD)	\
 	X(FAULT_CLOSE) X(ACCESS_CLOSE) X(IOMMUFD_CLOSE) X(IOMMUFD_OPEN)	\
 	X(IOMMUFD_MMAP) X(IOMMUFD_MUNMAP) X(VIOMMU_RECIPE)		\
-	X(VEVENTQ_READ) X(VEVENTQ_CLOSE)
+	X(VEVENTQ_READ) X(VEVENTQ_CLOSE) X(VDEV_OPEN) X(VDEV_BIND)	\
+	X(VDEV_ATTACH) X(VDEV_IOCTL) X(VDEV_RW) X(VDEV_CLOSE)
 
 #define X_ENUM(n) OP_##n,
 #define X_NAME(n) #n,
@@ -99,6 +101,8 @@ static unsigned int op_weight[NR_OPS] = {
 	[OP_IOMMUFD_CLOSE] = 1, [OP_IOMMUFD_OPEN] = 2,
 	[OP_IOMMUFD_MMAP] = 3, [OP_IOMMUFD_MUNMAP] = 2, [OP_VIOMMU_RECIPE] = 2,
 	[OP_VEVENTQ_READ] = 4, [OP_VEVENTQ_CLOSE] = 1,
+	[OP_VDEV_OPEN] = 2, [OP_VDEV_BIND] = 3, [OP_VDEV_ATTACH] = 4,
+	[OP_VDEV_IOCTL] = 5, [OP_VDEV_RW] = 5, [OP_VDEV_CLOSE] = 1,
 };
 
 /* ---- state shared with forked iterations and the watchdog ------------------ */
@@ -293,6 +297,8 @@ struct ctx {
 	int nff;
 	int efd[POOL];		/* vEVENTQ fds */
 	int nef;
+	int vfd[POOL];		/* VFIO device files of the fuzzer's device */
+	int nvf;
 	uint32_t ids[NR_KINDS][POOL];
 	unsigned int nids[NR_KINDS];
 	uint64_t iova[16];
@@ -1623,6 +1629,192 @@ static void g_vfio_raw(struct ctx *c)
 		  buf, sizeof(buf), true);
 }
 
+/* ---- generators: the VFIO device file of a mock device (drivers/vfio/) ----- */
+
+static void check_io(enum op op, const char *desc, long rc, int err, int fd,
+		     unsigned int extra);
+
+/*
+ * One device made at start (vfio_add on instance 0); each iteration opens
+ * its file, binds it to one of its iommufds (or a wrong fd), attaches it to
+ * known IDs, and sends VFIO ioctls and region I/O with wild arguments.
+ */
+#define VDEV_SID 0x7e00
+static char vdev_path[96];
+
+static int vdev_sysfs(const char *attr)
+{
+	char path[64], text[32];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "/sys/bus/mockiommu/%s", attr);
+	snprintf(text, sizeof(text), "0 0x%x", VDEV_SID);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = write(fd, text, strlen(text)) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* Make the device and find its node as QEMU would; "" if that failed */
+static void vdev_setup(void)
+{
+	char dir[96];
+	struct dirent *d;
+	DIR *dp;
+
+	if (vdev_sysfs("vfio_add"))
+		return;
+	snprintf(dir, sizeof(dir), "/sys/bus/mockiommu/devices/mockiommu0.%04x/vfio-dev",
+		 VDEV_SID);
+	dp = opendir(dir);
+	while (dp && (d = readdir(dp))) {
+		if (!strncmp(d->d_name, "vfio", 4) && strlen(d->d_name) < 40) {
+			snprintf(vdev_path, sizeof(vdev_path), "/dev/vfio/devices/%s",
+				 d->d_name);
+			break;
+		}
+	}
+	if (dp)
+		closedir(dp);
+}
+
+static void g_vdev_open(struct ctx *c);
+static void vdev_call(enum op op, int fd, unsigned long req, void *arg,
+		      const char *what);
+
+/* Mostly a device file (opened, and usually bound, when there is none) */
+static int pick_vfd(struct ctx *c)
+{
+	if (!c->nvf && *vdev_path && !one_in(&c->r, 4))
+		g_vdev_open(c);
+	if (!c->nvf || one_in(&c->r, 30))
+		return pick_fd(c);
+	return c->vfd[rnd(&c->r, c->nvf)];
+}
+
+static void g_vdev_open(struct ctx *c)
+{
+	char desc[DESC];
+	int fd;
+
+	if (!*vdev_path || c->nvf >= POOL)
+		return;
+	plain_begin(OP_VDEV_OPEN, desc, sizeof(desc), "%s", vdev_path);
+	fd = open(vdev_path, O_RDWR | O_CLOEXEC);
+	end(OP_VDEV_OPEN, fd < 0 ? errno : 0, desc);
+	if (fd >= 0) {
+		c->vfd[c->nvf++] = fd;
+		/* bound right away most of the time, so later calls go deep */
+		if (c->nfd && rnd(&c->r, 3)) {
+			struct { uint32_t argsz, flags; int32_t iommufd; uint32_t devid; } b = {
+				.argsz = 16, .iommufd = c->fd[rnd(&c->r, c->nfd)],
+			};
+
+			vdev_call(OP_VDEV_BIND, fd, _IO(VFIO_TYPE, VFIO_BASE + 18), &b,
+				  "BIND_IOMMUFD (after open)");
+		}
+	} else if (errno != ENODEV) {
+		problem("open %s: %s", vdev_path, errno_name(errno));
+	}
+}
+
+/* A VFIO ioctl on a device file, checked for documented errnos */
+static void vdev_call(enum op op, int fd, unsigned long req, void *arg,
+		      const char *what)
+{
+	char desc[DESC];
+	int rc, err;
+
+	plain_begin(op, desc, sizeof(desc), "fd=%d req=0x%lx %s", fd, req, what);
+	rc = ioctl(fd, req, arg);
+	err = rc < 0 ? errno : 0;
+	end(op, err, desc);
+	check_io(op, desc, rc, err, fd, XE_BADFD);
+}
+
+static void g_vdev_bind(struct ctx *c)
+{
+	struct { uint32_t argsz, flags; int32_t iommufd; uint32_t devid; uint64_t tok; } b = {
+		.argsz = one_in(&c->r, 8) ? rnd(&c->r, 40) : 16 + 8 * rnd(&c->r, 2),
+		.flags = one_in(&c->r, 8) ? (uint32_t)rng_next(&c->r) : 0,
+		.iommufd = pick_fd(c),
+		.tok = U64P(bufs[B_PRIV].p),
+	};
+
+	vdev_call(OP_VDEV_BIND, pick_vfd(c), _IO(VFIO_TYPE, VFIO_BASE + 18),
+		  one_in(&c->r, 30) ? NULL : &b, "BIND_IOMMUFD");
+}
+
+static void g_vdev_attach(struct ctx *c)
+{
+	struct { uint32_t argsz, flags, pt_id, pasid; } a = {
+		.argsz = one_in(&c->r, 8) ? rnd(&c->r, 24) : 12,
+		.pt_id = pick_id(c, rnd(&c->r, 2) ? K_IOAS : K_HWPT),
+	};
+	bool detach = one_in(&c->r, 3);
+
+	if (one_in(&c->r, 4)) {
+		a.flags = 1;
+		a.argsz += 4;
+		a.pasid = one_in(&c->r, 2) ? rnd(&c->r, 4) : (uint32_t)rng_next(&c->r);
+	}
+	if (detach) {
+		/* struct vfio_device_detach_iommufd_pt: argsz, flags, pasid */
+		a.argsz -= 4;
+		a.pt_id = a.pasid;
+	}
+	vdev_call(OP_VDEV_ATTACH, pick_vfd(c),
+		  _IO(VFIO_TYPE, VFIO_BASE + (detach ? 20 : 19)), &a,
+		  detach ? "DETACH_IOMMUFD_PT" : "ATTACH_IOMMUFD_PT");
+}
+
+/* INFO, REGION_INFO, IRQ_INFO, SET_IRQS, RESET, FEATURE, ... with wild args */
+static void g_vdev_ioctl(struct ctx *c)
+{
+	uint32_t buf[32];
+	unsigned int i, nr = 7 + rnd(&c->r, 12);	/* VFIO_BASE + 7..18 */
+
+	for (i = 0; i < ARRAY_LEN(buf); i++)
+		buf[i] = one_in(&c->r, 3) ? (uint32_t)rng_next(&c->r) : rnd(&c->r, 8);
+	buf[0] = one_in(&c->r, 4) ? rnd(&c->r, 128) : 16 + 4 * rnd(&c->r, 8);
+	if (nr == 10 && one_in(&c->r, 2)) {
+		/* SET_IRQS: a plausible header, fds from this process */
+		buf[1] = (1U << rnd(&c->r, 3)) | (1U << (3 + rnd(&c->r, 3)));
+		buf[2] = rnd(&c->r, 6);
+		buf[3] = rnd(&c->r, 3);
+		buf[4] = rnd(&c->r, 3);
+		buf[5] = (uint32_t)pick_fd(c);
+		buf[6] = (uint32_t)-1;
+	}
+	vdev_call(OP_VDEV_IOCTL, pick_vfd(c), _IO(VFIO_TYPE, VFIO_BASE + nr),
+		  one_in(&c->r, 40) ? NULL : buf, "wild");
+}
+
+static void g_vdev_rw(struct ctx *c)
+{
+	uint64_t off = ((uint64_t)rnd(&c->r, 10) << 40) +
+		       (one_in(&c->r, 4) ? wild64(&c->r) & 0xffffffff : rnd(&c->r, 0x1100));
+	size_t len = one_in(&c->r, 4) ? rnd(&c->r, 9000) : 1U << rnd(&c->r, 4);
+	uint8_t *b = bufs[B_PRIV].p + 8 * FZ_PAGE;
+	bool wr = one_in(&c->r, 2);
+	int fd = pick_vfd(c);
+	char desc[DESC];
+	ssize_t rc;
+
+	if (wr && rnd(&c->r, 3))
+		memset(b, rnd(&c->r, 256), len);
+	plain_begin(OP_VDEV_RW, desc, sizeof(desc), "fd=%d %s off=0x%" PRIx64 " len=%zu",
+		    fd, wr ? "pwrite" : "pread", off, len);
+	rc = wr ? pwrite(fd, b, len, off) : pread(fd, b, len, off);
+	end(OP_VDEV_RW, rc < 0 ? errno : 0, desc);
+	/* other files answer ESPIPE or EISDIR for positioned I/O */
+	if (rc < 0 && (errno == ESPIPE || errno == EISDIR))
+		return;
+	check_io(OP_VDEV_RW, desc, rc, rc < 0 ? errno : 0, fd, XE_BADFD);
+}
+
 /* ---- generators: fault queue and access fds, the iommufd itself -------------------- */
 
 static int pick_ffd(struct ctx *c)
@@ -2038,6 +2230,12 @@ static void run_op(struct ctx *c, enum op op)
 	case OP_VFIO_MAP_DMA: g_vfio_map(c); break;
 	case OP_VFIO_UNMAP_DMA: g_vfio_unmap(c); break;
 	case OP_VFIO_RAW: g_vfio_raw(c); break;
+	case OP_VDEV_OPEN: g_vdev_open(c); break;
+	case OP_VDEV_BIND: g_vdev_bind(c); break;
+	case OP_VDEV_ATTACH: g_vdev_attach(c); break;
+	case OP_VDEV_IOCTL: g_vdev_ioctl(c); break;
+	case OP_VDEV_RW: g_vdev_rw(c); break;
+	case OP_VDEV_CLOSE: close_one(c, OP_VDEV_CLOSE, c->vfd, &c->nvf); break;
 	case OP_FAULT_READ: g_fault_read(c); break;
 	case OP_FAULT_WRITE: g_fault_write(c); break;
 	case OP_FAULT_POLL: g_fault_poll(c); break;
@@ -2077,7 +2275,7 @@ static void close_unknown_fds(void);
 /* Close every fd of the iteration, in random order. */
 static void close_all(struct ctx *c)
 {
-	int all[MAXFD + 3 * POOL], n = 0, i, j, t;
+	int all[MAXFD + 4 * POOL], n = 0, i, j, t;
 
 	/* A mapping holds its iommufd open: they go first */
 	for (i = 0; i < (int)c->nvm; i++)
@@ -2091,6 +2289,8 @@ static void close_all(struct ctx *c)
 		all[n++] = c->afd[i];
 	for (i = 0; i < c->nff; i++)
 		all[n++] = c->ffd[i];
+	for (i = 0; i < c->nvf; i++)
+		all[n++] = c->vfd[i];
 	for (i = n - 1; i > 0; i--) {
 		j = rnd(&c->r, i + 1);
 		t = all[i];
@@ -2099,7 +2299,7 @@ static void close_all(struct ctx *c)
 	}
 	for (i = 0; i < n; i++)
 		close(all[i]);
-	c->nfd = c->naf = c->nff = c->nef = 0;
+	c->nfd = c->naf = c->nff = c->nef = c->nvf = 0;
 	close_unknown_fds();
 }
 
@@ -2366,6 +2566,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	close(fd);
+	vdev_setup();
 	baseline = count_mock_devices();
 	if (pthread_create(&wd, NULL, watchdog, NULL)) {
 		printf("iommufd_fuzz: no watchdog thread\n");
@@ -2384,6 +2585,9 @@ int main(int argc, char **argv)
 	}
 	g_iter = i;
 	check_clean("at the end", baseline, true);
+	/* every file of the device is closed: it must go */
+	if (*vdev_path && vdev_sysfs("vfio_remove"))
+		problem("vfio_remove of the fuzzer's device failed at the end");
 	print_stats();
 	printf("iommufd_fuzz: seed 0x%" PRIx64 ", %" PRIu64 " iterations, %" PRIu64
 	       " ops, %" PRIu64 " problems\n", g_seed, i, sh->ops, sh->problems);
