@@ -302,7 +302,12 @@ static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
 	struct iommufd_ctx *ictx = filp->private_data;
 	const struct iommufd_ioctl_op *op;
 	struct iommufd_ucmd ucmd = {};
-	union ucmd_buffer buf;
+	/*
+	 * copy_struct_from_user() fills the op's whole struct (zero-extended);
+	 * nothing reads past it, so the buffer need not be zeroed first
+	 * (CONFIG_INIT_STACK_ALL_ZERO would on every ioctl).
+	 */
+	union ucmd_buffer buf __uninitialized;
 	unsigned int nr;
 	int rc;
 
