@@ -650,24 +650,80 @@ int iommufd_device_resv_regions(struct iommufd_ucmd *ucmd)
 /* User pages one step of a simulated DMA pins at most (128 KiB). */
 #define MOCK_DMA_UPAGES 32
 
+/**
+ * iommufd_device_dma_hwpt() - the HWPT that translates a device's requests
+ * @idev: the device
+ * @pasid: MIOMMU_NO_PASID for requests without PASID, else their PASID
+ *
+ * As upstream's IOMMU core routes requests: a PASID's own attachment, else,
+ * when the driver's PASID table belongs to the guest (user_pasid_table)
+ * and the RID is on a nested HWPT, the RID's HWPT, whose guest structures
+ * select the substream.
+ * Return: the HWPT or NULL.
+ */
+struct iommufd_hwpt *iommufd_device_dma_hwpt(struct iommufd_device *idev,
+					     u32 pasid)
+{
+	struct iommufd_hwpt *hwpt = iommufd_device_attached(idev, pasid);
+
+	if (!hwpt && pasid != MIOMMU_NO_PASID &&
+	    idev->hw->inst->ops->user_pasid_table && idev->hwpt &&
+	    idev->hwpt->obj.type == IOMMUFD_OBJ_HWPT_NESTED)
+		hwpt = idev->hwpt;
+	return hwpt;
+}
+
+/*
+ * Translate the page of @iova for one access of a device's DMA: through
+ * the driver's dma_translate when it has one (guest tables, caches, fault
+ * events), else through iova_to_phys and the mapping's permissions:
+ * -ENOENT nothing mapped, -EPERM mapped without that permission.
+ */
+static int device_dma_translate(struct iommufd_device *idev,
+				struct miommu_domain *domain, u32 pasid,
+				u64 iova, bool write, struct page **page,
+				struct miommu_fault *fault)
+{
+	phys_addr_t phys;
+	int rc, prot;
+
+	if (domain->ops->dma_translate) {
+		rc = domain->ops->dma_translate(domain, idev->hw, pasid, iova,
+						write, &phys, fault);
+	} else {
+		rc = domain->ops->iova_to_phys(domain, iova & PAGE_MASK, &phys,
+					       &prot);
+		if (!rc && !(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
+			rc = -EPERM;
+	}
+	if (rc) {
+		fault->addr = iova;
+		fault->flags |= IOMMU_MOCK_DMA_FAULT;
+		return rc;
+	}
+	*page = pfn_to_page(PHYS_PFN(phys));
+	return 0;
+}
+
 /*
  * One step of a simulated DMA: the user buffer's pages are pinned for the
  * step and each piece bounded by a device page and a user page is copied
  * between the two kernel mappings, as a DMA engine copies between two
  * physical pages. Errors come in the order a byte-by-byte device would meet
- * them: a piece's IOVA is translated (ENOENT, EPERM) before its user page
- * is needed (EFAULT).
+ * them: a piece's IOVA is translated (ENOENT, EPERM, EIO) before its user
+ * page is needed (EFAULT).
  */
-static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
-			   unsigned long uaddr, size_t len, bool write)
+static int device_dma_step(struct iommufd_device *idev,
+			   struct miommu_domain *domain, u32 pasid,
+			   unsigned long iova, unsigned long uaddr, size_t len,
+			   bool write, struct miommu_fault *fault)
 {
 	unsigned long ufirst = uaddr & PAGE_MASK, cur = 1, io, ua;
 	int nr = DIV_ROUND_UP(offset_in_page(uaddr) + len, PAGE_SIZE);
-	struct page *upages[MOCK_DMA_UPAGES], *dpage;
-	phys_addr_t phys = 0;
+	struct page *upages[MOCK_DMA_UPAGES], *dpage = NULL;
 	void *dev, *usr;
 	size_t done, seg;
-	int got, ui, prot, rc = 0;
+	int got, ui, rc = 0;
 
 	got = pin_user_pages_fast(ufirst, nr, write ? 0 : FOLL_WRITE, upages);
 	for (done = 0; done < len; done += seg) {
@@ -676,14 +732,10 @@ static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
 		seg = min3(len - done, PAGE_SIZE - offset_in_page(io),
 			   PAGE_SIZE - offset_in_page(ua));
 		if ((io & PAGE_MASK) != cur) {
-			rc = domain->ops->iova_to_phys(domain, io & PAGE_MASK,
-						       &phys, &prot);
+			rc = device_dma_translate(idev, domain, pasid, io,
+						  write, &dpage, fault);
 			if (rc)
 				break;
-			if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ))) {
-				rc = -EPERM;
-				break;
-			}
 			cur = io & PAGE_MASK;
 		}
 		ui = (ua - ufirst) >> PAGE_SHIFT;
@@ -692,7 +744,6 @@ static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
 			rc = -EFAULT;
 			break;
 		}
-		dpage = pfn_to_page(PHYS_PFN(phys));
 		dev = kmap_local_page(dpage) + offset_in_page(io);
 		usr = kmap_local_page(upages[ui]) + offset_in_page(ua);
 		/* The user buffer may be the mapped memory itself */
@@ -708,25 +759,6 @@ static int device_dma_step(struct miommu_domain *domain, unsigned long iova,
 	return rc;
 }
 
-/*
- * Translate the page of @iova for one direction of a device access:
- * -ENOENT nothing mapped, -EPERM mapped without that permission.
- */
-static int device_dma_translate(struct miommu_domain *domain, u64 iova,
-				bool write, struct page **page)
-{
-	phys_addr_t phys;
-	int rc, prot;
-
-	rc = domain->ops->iova_to_phys(domain, iova & PAGE_MASK, &phys, &prot);
-	if (rc)
-		return rc;
-	if (!(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
-		return -EPERM;
-	*page = pfn_to_page(PHYS_PFN(phys));
-	return 0;
-}
-
 /**
  * iommufd_device_dma_copy() - a device copies between two of its IOVAs
  * @idev: the device (its file's lock held)
@@ -735,7 +767,8 @@ static int device_dma_translate(struct miommu_domain *domain, u64 iova,
  * @src: IOVA the device reads from
  * @dst: IOVA the device writes to
  * @length: bytes, 1 to 16 MiB
- * @fault_iova: out, on -ENOENT or -EPERM: the IOVA that faulted
+ * @fault: out, on -ENOENT, -EPERM or -EIO: the fault (its addr is the IOVA
+ *         that faulted)
  *
  * The DMA engine of a mock PCI function (drivers/vfio/): each piece bounded
  * by the pages of both sides is read through the attachment and written
@@ -743,12 +776,14 @@ static int device_dma_translate(struct miommu_domain *domain, u64 iova,
  * leaves the bytes before it copied (as hardware would).
  * Return: 0; -ENODEV nothing attached for @pasid; -EINVAL a length of 0 or
  * above 16 MiB; -EOVERFLOW a range that wraps; -ENOENT an unmapped IOVA;
- * -EPERM an IOVA mapped without the permission; -EINTR a fatal signal.
+ * -EPERM an IOVA mapped without the permission; -EIO a configuration or
+ * address-size fault of the driver's guest structures; -EINTR a fatal
+ * signal.
  */
 int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
-			    u64 dst, u64 length, u64 *fault_iova)
+			    u64 dst, u64 length, struct miommu_fault *fault)
 {
-	struct iommufd_hwpt *hwpt = iommufd_device_attached(idev, pasid);
+	struct iommufd_hwpt *hwpt = iommufd_device_dma_hwpt(idev, pasid);
 	struct page *spage, *dpage;
 	u64 done, seg, end;
 	void *s, *d;
@@ -769,14 +804,12 @@ int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
 		}
 		seg = min3(length - done, PAGE_SIZE - offset_in_page(src + done),
 			   PAGE_SIZE - offset_in_page(dst + done));
-		*fault_iova = src + done;
-		rc = device_dma_translate(hwpt->domain, src + done, false,
-					  &spage);
+		rc = device_dma_translate(idev, hwpt->domain, pasid, src + done,
+					  false, &spage, fault);
 		if (rc)
 			return rc;
-		*fault_iova = dst + done;
-		rc = device_dma_translate(hwpt->domain, dst + done, true,
-					  &dpage);
+		rc = device_dma_translate(idev, hwpt->domain, pasid, dst + done,
+					  true, &dpage, fault);
 		if (rc)
 			return rc;
 		s = kmap_local_page(spage) + offset_in_page(src + done);
@@ -792,18 +825,29 @@ int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
 int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_mock_dma *cmd = ucmd->cmd;
+	bool write = cmd->flags & IOMMU_MOCK_DMA_WRITE;
+	struct miommu_fault fault = {};
 	unsigned long uaddr = cmd->uptr;
+	u32 pasid = MIOMMU_NO_PASID;
 	struct iommufd_device *idev;
+	struct iommufd_hwpt *hwpt;
 	unsigned long iova, end;
 	size_t len;
-	int rc;
+	int rc = 0;
 
-	if ((cmd->flags & ~IOMMU_MOCK_DMA_WRITE) || cmd->__reserved)
+	if (cmd->flags & ~(IOMMU_MOCK_DMA_WRITE | IOMMU_MOCK_DMA_PASID) ||
+	    (!(cmd->flags & IOMMU_MOCK_DMA_PASID) && cmd->pasid))
 		return -EOPNOTSUPP;
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	if (!idev->hwpt || !cmd->length || cmd->length > MOCK_DMA_MAX_LENGTH)
+	if (cmd->flags & IOMMU_MOCK_DMA_PASID) {
+		if (cmd->pasid == MIOMMU_NO_PASID || cmd->pasid >= BIT(20))
+			return -EINVAL;
+		pasid = cmd->pasid;
+	}
+	hwpt = iommufd_device_dma_hwpt(idev, pasid);
+	if (!hwpt || !cmd->length || cmd->length > MOCK_DMA_MAX_LENGTH)
 		return -EINVAL;
 	if (check_add_overflow(cmd->iova, cmd->length, &end))
 		return -EOVERFLOW;
@@ -814,10 +858,14 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 			return -EINTR;
 		len = min_t(unsigned long, end - iova,
 			    MOCK_DMA_UPAGES * PAGE_SIZE - offset_in_page(uaddr));
-		rc = device_dma_step(idev->hwpt->domain, iova, uaddr, len,
-				     cmd->flags & IOMMU_MOCK_DMA_WRITE);
+		rc = device_dma_step(idev, hwpt->domain, pasid, iova, uaddr,
+				     len, write, &fault);
 		if (rc)
-			return rc;
+			break;
 	}
-	return 0;
+	cmd->out_fault_addr = fault.addr;
+	cmd->out_fault_ipa = fault.ipa;
+	cmd->out_fault_code = fault.code;
+	cmd->out_fault_flags = fault.flags;
+	return iommufd_ucmd_respond(ucmd, sizeof(*cmd)) ?: rc;
 }

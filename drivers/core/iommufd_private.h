@@ -372,7 +372,9 @@ void iommufd_device_unbind(struct iommufd_device *idev);
 struct iommufd_device *iommufd_device_bind_borrowed(struct iommufd_ctx *ictx,
 						    struct miommu_device *hw);
 int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
-			    u64 dst, u64 length, u64 *fault_iova);
+			    u64 dst, u64 length, struct miommu_fault *fault);
+struct iommufd_hwpt *iommufd_device_dma_hwpt(struct iommufd_device *idev,
+					     u32 pasid);
 struct iommufd_ctx *iommufd_ctx_from_fd(int fd);
 void iommufd_ctx_put(struct iommufd_ctx *ictx);
 int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd);

@@ -18,6 +18,11 @@ module_param(num_instances, uint, 0444);
 MODULE_PARM_DESC(num_instances,
 		 "Mock IOMMU instances, 1-8 (default 3): even ARM-like, odd x86-like");
 
+static unsigned int smmuv3_instances = 1;
+module_param(smmuv3_instances, uint, 0444);
+MODULE_PARM_DESC(smmuv3_instances,
+		 "SMMUv3 instances after the mock ones (default 1; together at most 8)");
+
 static bool dev_iommu;
 module_param(dev_iommu, bool, 0444);
 MODULE_PARM_DESC(dev_iommu,
@@ -136,8 +141,11 @@ int iommufd_instance_info(struct iommufd_ucmd *ucmd)
 	out = u64_to_user_ptr(cmd->instances_uptr);
 	for (i = 0; i < nr_instances && i < cmd->num_instances; i++) {
 		memset(&info, 0, sizeof(info));
-		instances[i]->ops->hw_info(instances[i], &info, sizeof(info),
-					   &type);
+		if (instances[i]->ops->describe)
+			instances[i]->ops->describe(instances[i], &info);
+		else
+			instances[i]->ops->hw_info(instances[i], &info,
+						   sizeof(info), &type);
 		if (copy_to_user(&out[i], &info, sizeof(info)))
 			return -EFAULT;
 	}
@@ -463,9 +471,10 @@ static int __init iommufd_mock_init(void)
 {
 	int rc;
 
-	if (!num_instances || num_instances > MIOMMU_MAX_INSTANCES) {
-		pr_err("iommufd_mock: num_instances must be 1-%d\n",
-		       MIOMMU_MAX_INSTANCES);
+	if (!num_instances ||
+	    num_instances + smmuv3_instances > MIOMMU_MAX_INSTANCES) {
+		pr_err("iommufd_mock: num_instances must be 1-%d, with smmuv3_instances at most %d in all\n",
+		       MIOMMU_MAX_INSTANCES, MIOMMU_MAX_INSTANCES);
 		return -EINVAL;
 	}
 	rc = mvfio_init();
@@ -474,18 +483,23 @@ static int __init iommufd_mock_init(void)
 	rc = mock_iommu_init(num_instances);
 	if (rc)
 		goto out_vfio;
-	rc = selftest_iommu_init();
+	rc = smmuv3_init(num_instances, smmuv3_instances);
 	if (rc)
 		goto out_mock;
+	rc = selftest_iommu_init();
+	if (rc)
+		goto out_smmuv3;
 	rc = iommufd_register_chardev();
 	if (rc)
 		goto out_selftest;
-	pr_info("iommufd_mock: /dev/%s with %u mock IOMMU instances\n",
-		iommufd_misc.name, nr_instances);
+	pr_info("iommufd_mock: /dev/%s with %u mock IOMMU instances (%u SMMUv3)\n",
+		iommufd_misc.name, nr_instances, smmuv3_instances);
 	return 0;
 
 out_selftest:
 	selftest_iommu_exit();
+out_smmuv3:
+	smmuv3_exit();
 out_mock:
 	mock_iommu_exit();
 out_vfio:
@@ -499,6 +513,7 @@ static void __exit iommufd_mock_exit(void)
 	/* VFIO devices sit on the instances' buses: they go first */
 	mvfio_exit();
 	selftest_iommu_exit();
+	smmuv3_exit();
 	mock_iommu_exit();
 }
 

@@ -463,6 +463,8 @@ int iommufd_object_info(struct iommufd_ucmd *ucmd)
 		cmd->out_instance_id = viommu->hw->inst->id;
 		cmd->out_virt_id = viommu->hw->type;
 		cmd->out_invalidations = viommu->hw->invalidations;
+		if (viommu->hw->ops && viommu->hw->ops->fill_info)
+			viommu->hw->ops->fill_info(viommu->hw, cmd);
 		break;
 	case IOMMUFD_OBJ_VDEVICE:
 		vdev = container_of(obj, struct iommufd_vdevice, obj);

@@ -83,6 +83,22 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
 			 u64 length);
 
 /**
+ * struct miommu_fault - where and why a simulated DMA stopped
+ * @addr: input address (IOVA) of the access that faulted
+ * @ipa: stage-2 faults: the IPA stage 2 did not translate
+ * @code: the driver's fault code, reported to userspace as is (SMMUv3: the
+ *        event ID of the specification); 0 when the driver has none
+ * @flags: enum iommu_mock_dma_fault_flags (IOMMU_MOCK_DMA_FAULT set by the
+ *         core)
+ */
+struct miommu_fault {
+	u64 addr;
+	u64 ipa;
+	u32 code;
+	u32 flags;
+};
+
+/**
  * struct miommu_ops - IOMMU-wide operations of one instance
  * @probe_device: create a device with physical @stream_id behind @inst.
  *                ERR_PTR: -EINVAL out-of-range ID, -EEXIST ID in use, -ENOMEM
@@ -105,6 +121,9 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
  *                @s2; NULL op = the driver offers only the core's DEFAULT type.
  *                ERR_PTR(-EOPNOTSUPP) for a type the driver does not offer
  * @get_resv_regions: the reserved regions of @dev, sorted by start; *@num set
+ * @describe: optional: fill @info, the instance as IOMMU_MOCK_INSTANCE_INFO
+ *            lists it, for a driver whose @hw_info data is not
+ *            struct iommu_hw_info_mock
  * @pasid_changed: optional: @pasid of @dev is now attached to @domain, or
  *                 detached (@domain NULL). Called once the core has
  *                 committed a PASID attach, replace or detach (never for
@@ -132,6 +151,8 @@ struct miommu_ops {
 					      struct miommu_domain *s2, u32 type);
 	const struct iommu_resv_region_info *
 		(*get_resv_regions)(struct miommu_device *dev, unsigned int *num);
+	void (*describe)(struct miommu_instance *inst,
+			 struct iommu_hw_info_mock *info);
 	void (*pasid_changed)(struct miommu_device *dev, u32 pasid,
 			      struct miommu_domain *domain);
 	bool user_pasid_table;
@@ -163,6 +184,15 @@ struct miommu_ops {
  *               Cannot fail; may sleep (yields during a long batch)
  * @iova_to_phys: translate @iova through the whole domain (stage 1 and the
  *                parent's stage 2 for a nested domain); -ENOENT if unmapped
+ * @dma_translate: optional: translate the page of @iova for one access of
+ *                 @dev (@pasid: MIOMMU_NO_PASID or the substream), as the
+ *                 hardware does for a device's DMA: caches, guest tables,
+ *                 fault events. Called with the file's lock held, page by
+ *                 page; may not sleep on anything but the vIOMMU's
+ *                 vEVENTQ. Return 0 with *@phys set, or -ENOENT
+ *                 (translation fault), -EPERM (permission or access flag),
+ *                 -EIO (configuration or address-size fault) with @fault
+ *                 filled. Without it the core uses @iova_to_phys
  * @cache_invalidate_user: run the invalidation entries of @array on a
  *                         nested domain, setting @array->entry_num to the
  *                         number handled; the array may be long (up to
@@ -190,6 +220,10 @@ struct miommu_domain_ops {
 			      size_t pgsize, size_t pgcount);
 	int (*iova_to_phys)(struct miommu_domain *domain, unsigned long iova,
 			    phys_addr_t *phys, int *prot);
+	int (*dma_translate)(struct miommu_domain *domain,
+			     struct miommu_device *dev, u32 pasid, u64 iova,
+			     bool write, phys_addr_t *phys,
+			     struct miommu_fault *fault);
 	int (*cache_invalidate_user)(struct miommu_domain *domain,
 				     struct miommu_user_data_array *array);
 	void (*fill_info)(struct miommu_domain *domain,
@@ -227,6 +261,7 @@ struct miommu_domain_ops {
  *                 @hw_queue_free
  * @hw_queue_destroy: undo a successful @hw_queue_init
  * @hw_queue_free: free a queue from @hw_queue_alloc
+ * @fill_info: optional: report driver state for IOMMU_MOCK_OBJECT_INFO
  * @destroy: free the vIOMMU; it has no vDEVICE, nested domain, vEVENTQ or
  *           HW queue left
  */
@@ -246,6 +281,8 @@ struct miommu_viommu_ops {
 	int (*hw_queue_init)(struct miommu_hw_queue *queue, u32 index);
 	void (*hw_queue_destroy)(struct miommu_hw_queue *queue);
 	void (*hw_queue_free)(struct miommu_hw_queue *queue);
+	void (*fill_info)(struct miommu_viommu *viommu,
+			  struct iommu_mock_object_info *info);
 	void (*destroy)(struct miommu_viommu *viommu);
 };
 
@@ -385,6 +422,11 @@ void mvfio_exit(void);
 
 int mock_iommu_init(unsigned int num_instances);
 void mock_iommu_exit(void);
+void mock_bus_init_device(struct device *dev);
+
+/* Provided by the SMMUv3 driver (drivers/smmuv3/). */
+int smmuv3_init(unsigned int first_id, unsigned int num_instances);
+void smmuv3_exit(void);
 
 /* Provided by the selftest driver (upstream's mock and IOMMU_TEST_CMD). */
 int selftest_iommu_init(void);

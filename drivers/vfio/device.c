@@ -47,8 +47,12 @@ struct mvfio_file {
 static int mvfio_dma(void *arg, u32 pasid, u64 src, u64 dst, u64 length,
 		     u64 *fault_iova)
 {
-	return iommufd_device_dma_copy(arg, pasid, src, dst, length,
-				       fault_iova);
+	struct miommu_fault fault = {};
+	int rc;
+
+	rc = iommufd_device_dma_copy(arg, pasid, src, dst, length, &fault);
+	*fault_iova = fault.addr;
+	return rc;
 }
 
 /* Unbind: detach everything, drop the device object and the iommufd. */

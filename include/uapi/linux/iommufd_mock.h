@@ -44,6 +44,10 @@ enum {
  *                                 16-bit ASID
  * @IOMMU_MOCK_S1_FORMAT_X86_FL: x86-like first-level (4-level) table,
  *                               16-bit domain tag
+ * @IOMMU_MOCK_S1_FORMAT_ARM_SMMUV3: SMMUv3 instance: the guest's stream
+ *                                   table entry, context descriptors and
+ *                                   VMSAv8-64 tables (4, 16 or 64 KiB
+ *                                   granule), walked in guest memory
  *
  * Devices behind instances of different formats cannot share a HWPT or a
  * nesting parent (seed 004); instances of the same format can, as long as
@@ -53,6 +57,7 @@ enum {
 enum iommu_mock_s1_format {
 	IOMMU_MOCK_S1_FORMAT_ARM_LPAE = 1,
 	IOMMU_MOCK_S1_FORMAT_X86_FL = 2,
+	IOMMU_MOCK_S1_FORMAT_ARM_SMMUV3 = 3,
 };
 
 /**
@@ -60,10 +65,19 @@ enum iommu_mock_s1_format {
  * @IOMMU_HW_INFO_MOCK_VIOMMU: the driver offers IOMMU_VIOMMU_TYPE_MOCK;
  *                             without it only IOMMU_VIOMMU_TYPE_DEFAULT works
  * @IOMMU_HW_INFO_MOCK_NESTING: nested HWPTs (IOMMU_HWPT_DATA_MOCK_S1) work
+ * @IOMMU_HW_INFO_MOCK_ARM_SMMUV3: an SMMUv3 instance (module parameter
+ *                                 smmuv3_instances): IOMMU_GET_HW_INFO
+ *                                 reports IOMMU_HW_INFO_TYPE_ARM_SMMUV3, its
+ *                                 vIOMMU type is IOMMU_VIOMMU_TYPE_ARM_SMMUV3
+ *                                 and its nested HWPTs take
+ *                                 IOMMU_HWPT_DATA_ARM_SMMUV3 (upstream's
+ *                                 ARM SMMUv3 uAPI), with stage-1 tables read
+ *                                 from guest memory
  */
 enum iommu_hw_info_mock_flags {
 	IOMMU_HW_INFO_MOCK_VIOMMU = 1 << 0,
 	IOMMU_HW_INFO_MOCK_NESTING = 1 << 1,
+	IOMMU_HW_INFO_MOCK_ARM_SMMUV3 = 1 << 2,
 };
 
 /**
@@ -402,7 +416,19 @@ enum iommu_mock_object_flags {
  * @out_invalidations: nested HWPT: IOTLB entries invalidated on it;
  *                     vIOMMU: entries handled; vDEVICE: device-cache
  *                     invalidations; paging HWPT: IOVA pages mapped
- * @out_ttbr: nested HWPT: stage-1 table base
+ * @out_ttbr: nested HWPT: stage-1 table base (SMMUv3: the STE's
+ *            S1ContextPtr)
+ * @out_tlb_hits: SMMUv3 vIOMMU: DMA pages translated by an IOTLB entry
+ * @out_tlb_misses: SMMUv3 vIOMMU: DMA pages that walked the stage-1 table
+ * @out_tlb_invalidated: SMMUv3 vIOMMU: IOTLB entries removed by forwarded
+ *                       TLBI commands and stage-2 changes (not evictions)
+ * @out_cd_hits: SMMUv3 vIOMMU: context descriptors found in the CD cache
+ * @out_cd_misses: SMMUv3 vIOMMU: context descriptors fetched from guest
+ *                 memory
+ * @out_cd_invalidated: SMMUv3 vIOMMU: CD cache entries removed by CFGI_CD,
+ *                      CFGI_CD_ALL and STE changes
+ * @out_evictions: SMMUv3 vIOMMU: IOTLB and CD cache entries evicted to make
+ *                 room (module parameter smmuv3_iotlb_entries)
  *
  * Read-only view of the mock's state, so tests can check what an ioctl did.
  * Errnos: ENOENT unknown @id. Project extension.
@@ -419,49 +445,102 @@ struct iommu_mock_object_info {
 	__aligned_u64 out_virt_id;
 	__aligned_u64 out_invalidations;
 	__aligned_u64 out_ttbr;
+	__aligned_u64 out_tlb_hits;
+	__aligned_u64 out_tlb_misses;
+	__aligned_u64 out_tlb_invalidated;
+	__aligned_u64 out_cd_hits;
+	__aligned_u64 out_cd_misses;
+	__aligned_u64 out_cd_invalidated;
+	__aligned_u64 out_evictions;
 };
 
 #define IOMMU_MOCK_OBJECT_INFO _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_OBJECT_INFO)
 
 /**
- * enum iommu_mock_dma_flags - direction of IOMMU_MOCK_DMA
+ * enum iommu_mock_dma_flags - how IOMMU_MOCK_DMA accesses memory
  * @IOMMU_MOCK_DMA_WRITE: the device writes @length bytes from @uptr to
  *                        memory; without it the device reads memory into
  *                        @uptr
+ * @IOMMU_MOCK_DMA_PASID: the requests carry PASID (SMMUv3: substream ID)
+ *                        @pasid. They go to the HWPT that PASID is attached
+ *                        to or, when none is and the RID is attached to a
+ *                        nested HWPT of an instance whose PASID table
+ *                        belongs to the guest (SMMUv3), to the RID's HWPT,
+ *                        which selects the guest's context descriptor
  */
 enum iommu_mock_dma_flags {
 	IOMMU_MOCK_DMA_WRITE = 1 << 0,
+	IOMMU_MOCK_DMA_PASID = 1 << 1,
+};
+
+/**
+ * enum iommu_mock_dma_fault_flags - what @out_fault_flags says
+ * @IOMMU_MOCK_DMA_FAULT: the DMA stopped at a fault; @out_fault_addr is set
+ * @IOMMU_MOCK_DMA_FAULT_S2: the fault is in stage 2 (the nest parent);
+ *                           @out_fault_ipa is the IPA that missed
+ * @IOMMU_MOCK_DMA_FAULT_WALK: the fault happened while the IOMMU read its
+ *                             own structures (a context descriptor or a
+ *                             stage-1 table descriptor), not on the data
+ * @IOMMU_MOCK_DMA_FAULT_REPORTED: an event record went to the vIOMMU's
+ *                                 vEVENTQ
+ */
+enum iommu_mock_dma_fault_flags {
+	IOMMU_MOCK_DMA_FAULT = 1 << 0,
+	IOMMU_MOCK_DMA_FAULT_S2 = 1 << 1,
+	IOMMU_MOCK_DMA_FAULT_WALK = 1 << 2,
+	IOMMU_MOCK_DMA_FAULT_REPORTED = 1 << 3,
 };
 
 /**
  * struct iommu_mock_dma - ioctl(IOMMU_MOCK_DMA)
- * @size: sizeof(struct iommu_mock_dma)
+ * @size: sizeof(struct iommu_mock_dma); the output fields from
+ *        @out_fault_addr on are written only when @size covers them
  * @flags: enum iommu_mock_dma_flags
  * @dev_id: device doing the DMA
- * @__reserved: must be 0
- * @iova: first IOVA the device accesses
+ * @pasid: with IOMMU_MOCK_DMA_PASID: the PASID, 1 to 2^20 - 1; else 0
+ * @iova: first IOVA the device accesses (SMMUv3 stage 1: the input VA)
  * @length: bytes, 1 to 16 MiB
  * @uptr: user buffer the data comes from or goes to
+ * @out_fault_addr: on a fault, the input address (IOVA) that faulted
+ * @out_fault_ipa: on a stage-2 fault, the IPA stage 2 could not translate
+ * @out_fault_code: on a fault, the instance's fault code: for SMMUv3
+ *                  instances the event ID of the SMMUv3 specification
+ *                  (F_TRANSLATION 0x10, F_ADDR_SIZE 0x11, F_ACCESS 0x12,
+ *                  F_PERMISSION 0x13, C_BAD_CD 0x0a, C_BAD_SUBSTREAMID
+ *                  0x08, F_STREAM_DISABLED 0x06, F_CD_FETCH 0x09 ...);
+ *                  0 for the own mock instances
+ * @out_fault_flags: enum iommu_mock_dma_fault_flags, 0 without a fault
  *
- * Simulates a DMA of the device through its attached HWPT: stage 1 (identity
- * unless nested and not bypassed) then the page table the driver built from
- * the IOAS, down to the pinned pages. Lets tests prove that a mapping reaches
- * the user's memory and that unmap and permissions take effect.
+ * Simulates a DMA of the device through its attached HWPT: stage 1 (own
+ * mock instances: the identity unless bypassed; SMMUv3 instances: the
+ * guest's STE, context descriptor and tables, cached in an IOTLB) then the
+ * page table the driver built from the IOAS, down to the pinned pages.
+ * Lets tests prove that a mapping reaches the user's memory, that unmap and
+ * permissions take effect and, on SMMUv3, what a stale IOTLB does. Bytes
+ * before a fault are transferred, as a device's would be. The output
+ * fields are written also when the command fails with a fault.
  *
- * Errnos: EINVAL the device is not attached, @length 0 or too long;
- * ENOENT @dev_id names no device, or an IOVA of the range is not mapped;
- * EPERM the mapping lacks the needed READ/WRITE permission; EOPNOTSUPP
- * unknown flags, non-zero @__reserved; EINTR a fatal signal; EFAULT bad
- * @uptr. Project extension.
+ * Errnos: EINVAL the device is not attached (for that PASID), @length 0 or
+ * too long, a PASID out of range; ENOENT @dev_id names no device, or an
+ * IOVA of the range is not mapped (translation fault, at either stage);
+ * EPERM the mapping lacks the needed READ/WRITE permission (permission or
+ * access-flag fault); EIO a configuration fault (SMMUv3: bad CD, bad
+ * substream, stream disabled, an abort STE) or an address-size fault;
+ * EOPNOTSUPP unknown flags, @pasid without IOMMU_MOCK_DMA_PASID; EINTR a
+ * fatal signal; EFAULT bad @uptr. Project extension.
  */
 struct iommu_mock_dma {
 	__u32 size;
 	__u32 flags;
 	__u32 dev_id;
-	__u32 __reserved;
+	__u32 pasid;
 	__aligned_u64 iova;
 	__aligned_u64 length;
 	__aligned_u64 uptr;
+	__aligned_u64 out_fault_addr;
+	__aligned_u64 out_fault_ipa;
+	__u32 out_fault_code;
+	__u32 out_fault_flags;
 };
 
 #define IOMMU_MOCK_DMA _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DMA)
