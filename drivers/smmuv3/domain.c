@@ -70,19 +70,30 @@ bool smmuv3_domain_compatible(struct miommu_device *dev,
  * @dev: device of the instance
  * @flags: 0 or IOMMU_HWPT_ALLOC_NEST_PARENT
  *
+ * A nest parent gets a VMID of the instance, as upstream's stage-2 domains.
  * Return: the domain or ERR_PTR: -EOPNOTSUPP other flags (dirty tracking
- * is not modelled), -ENOMEM.
+ * is not modelled), -ENOSPC no VMID left, -ENOMEM.
  */
 struct miommu_domain *smmuv3_domain_alloc_paging(struct miommu_device *dev,
 						 u32 flags)
 {
+	struct smmuv3_instance *smmu = to_smmu(dev->inst);
 	struct smmuv3_domain *s2;
+	int vmid = 0;
 
 	if (flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT)
 		return ERR_PTR(-EOPNOTSUPP);
 	s2 = kzalloc(sizeof(*s2), GFP_KERNEL_ACCOUNT);
 	if (!s2)
 		return ERR_PTR(-ENOMEM);
+	/* A nest parent's VMID tags the nested stage-1 entries too */
+	if (flags & IOMMU_HWPT_ALLOC_NEST_PARENT) {
+		vmid = ida_alloc_range(&smmu->vmids, 1, U16_MAX, GFP_KERNEL);
+		if (vmid < 0) {
+			kfree(s2);
+			return ERR_PTR(vmid);
+		}
+	}
 	s2->core.ops = &smmuv3_paging_ops;
 	s2->core.inst = dev->inst;
 	s2->core.aperture_start = 0;
@@ -90,9 +101,9 @@ struct miommu_domain *smmuv3_domain_alloc_paging(struct miommu_device *dev,
 	/* Stage 2 with a 4 KiB granule: pages, 2 MiB and 1 GiB blocks */
 	s2->core.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G;
 	s2->flags = flags;
+	s2->smmu = smmu;
+	s2->vmid = vmid;
 	xa_pgtable_init(&s2->pt);
-	spin_lock_init(&s2->lock);
-	INIT_LIST_HEAD(&s2->viommus);
 	return &s2->core;
 }
 
@@ -121,21 +132,18 @@ static int smmuv3_map_pages(struct miommu_domain *domain, unsigned long iova,
 /*
  * A stage-2 change of a nest parent: upstream's host driver follows its
  * TLBI_S2_IPA with a TLBI_NH_ALL of the VMID, so every nested stage-1
- * entry of the vIOMMUs over it goes, before the pages are unpinned.
+ * entry made through it goes, before the pages are unpinned.
  */
 static size_t smmuv3_unmap_pages(struct miommu_domain *domain,
 				 unsigned long iova, size_t pgsize,
 				 size_t pgcount)
 {
 	struct smmuv3_domain *s2 = to_s2(domain);
-	struct smmuv3_viommu *vs;
 	size_t done;
 
 	done = xa_pgtable_unmap(&s2->pt, iova, pgsize * pgcount);
-	spin_lock(&s2->lock);
-	list_for_each_entry(vs, &s2->viommus, s2_item)
-		smmuv3_cache_flush_viommu(vs, true);
-	spin_unlock(&s2->lock);
+	if (s2->vmid)
+		smmuv3_cache_flush_vmid(s2, true);
 	return done;
 }
 
@@ -156,7 +164,10 @@ static void smmuv3_paging_free(struct miommu_domain *domain)
 {
 	struct smmuv3_domain *s2 = to_s2(domain);
 
-	WARN_ON(!list_empty(&s2->viommus));
+	if (s2->vmid) {
+		smmuv3_cache_flush_vmid(s2, false);
+		ida_free(&s2->smmu->vmids, s2->vmid);
+	}
 	xa_pgtable_destroy(&s2->pt);
 	kfree(s2);
 }
@@ -231,7 +242,7 @@ struct miommu_domain *smmuv3_nested_alloc(struct smmuv3_viommu *vsmmu,
 	ste[0] = le64_to_cpu(arg.ste[0]);
 	ste[1] = le64_to_cpu(arg.ste[1]);
 	rc = smmuv3_validate_ste(ste);
-	trace_smmuv3_hwpt_alloc(vsmmu->vmid, dev->stream_id, ste[0], ste[1], rc);
+	trace_smmuv3_hwpt_alloc(vsmmu->s2->vmid, dev->stream_id, ste[0], ste[1], rc);
 	if (rc)
 		return ERR_PTR(rc);
 

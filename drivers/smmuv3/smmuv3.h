@@ -254,7 +254,7 @@ struct smmuv3_cache {
  *        regions, and the summary IOMMU_MOCK_INSTANCE_INFO lists), whose
  *        core member is what the iommufd core sees
  * @idr: the ID registers IOMMU_GET_HW_INFO reports
- * @vmids: VMIDs of the live vIOMMUs (1 to 65535)
+ * @vmids: VMIDs of the live nest parents (1 to 65535)
  * @cache: IOTLB and CD cache
  */
 struct smmuv3_instance {
@@ -265,23 +265,7 @@ struct smmuv3_instance {
 };
 
 /**
- * struct smmuv3_domain - a paging domain (stage 2 when a nest parent)
- * @core: what the iommufd core sees
- * @flags: enum iommufd_hwpt_alloc_flags it was allocated with
- * @pt: the page table, IPA -> page
- * @lock: guards @viommus
- * @viommus: struct smmuv3_viommu.s2_item of the vIOMMUs over it
- */
-struct smmuv3_domain {
-	struct miommu_domain core;
-	u32 flags;
-	struct xa_pgtable pt;
-	spinlock_t lock;	/* guards viommus */
-	struct list_head viommus;
-};
-
-/**
- * struct smmuv3_stats - counters of one vIOMMU (IOMMU_MOCK_OBJECT_INFO)
+ * struct smmuv3_stats - counters of one VMID (IOMMU_MOCK_OBJECT_INFO)
  * @tlb_hits: DMA pages translated by an IOTLB entry
  * @tlb_misses: DMA pages that walked the stage-1 table
  * @tlb_invalidated: IOTLB entries removed by commands or stage-2 changes
@@ -301,21 +285,35 @@ struct smmuv3_stats {
 };
 
 /**
+ * struct smmuv3_domain - a paging domain (stage 2 when a nest parent)
+ * @core: what the iommufd core sees
+ * @flags: enum iommufd_hwpt_alloc_flags it was allocated with
+ * @pt: the page table, IPA -> page
+ * @smmu: its instance
+ * @vmid: nest parent: its VMID, which tags the IOTLB and CD cache entries
+ *        made through it; every vIOMMU over it shares it (upstream's
+ *        arm_vsmmu_init() takes the parent's VMID)
+ * @stats: nest parent: counters of that VMID, under the cache lock
+ */
+struct smmuv3_domain {
+	struct miommu_domain core;
+	u32 flags;
+	struct xa_pgtable pt;
+	struct smmuv3_instance *smmu;
+	u16 vmid;
+	struct smmuv3_stats stats;
+};
+
+/**
  * struct smmuv3_viommu - a vIOMMU of type IOMMU_VIOMMU_TYPE_ARM_SMMUV3
  * @core: what the iommufd core sees
  * @smmu: its instance
- * @s2: the nest parent
- * @vmid: tags its IOTLB and CD cache entries
- * @s2_item: entry in @s2's list of vIOMMUs
- * @stats: counters, under the instance's cache lock
+ * @s2: the nest parent, whose VMID the vIOMMU's commands name
  */
 struct smmuv3_viommu {
 	struct miommu_viommu core;
 	struct smmuv3_instance *smmu;
 	struct smmuv3_domain *s2;
-	u16 vmid;
-	struct list_head s2_item;
-	struct smmuv3_stats stats;
 };
 
 /**
@@ -372,19 +370,18 @@ struct miommu_viommu *smmuv3_viommu_alloc(struct miommu_device *dev,
 
 /* cache.c */
 void smmuv3_cache_init(struct smmuv3_cache *cache);
-bool smmuv3_tlb_lookup(struct smmuv3_viommu *vs, u16 asid, u8 granule_shift,
+bool smmuv3_tlb_lookup(struct smmuv3_domain *s2, u16 asid, u8 granule_shift,
 		       u64 va, struct smmuv3_tlb_entry *ent);
-void smmuv3_tlb_insert(struct smmuv3_viommu *vs, u16 asid,
+void smmuv3_tlb_insert(struct smmuv3_domain *s2, u16 asid,
 		       const struct smmuv3_tlb_entry *ent);
-void smmuv3_tlb_inv(struct smmuv3_viommu *vs, bool by_asid, u16 asid,
+void smmuv3_tlb_inv(struct smmuv3_domain *s2, bool by_asid, u16 asid,
 		    bool by_va, u64 start, u64 last);
-bool smmuv3_cd_lookup(struct smmuv3_viommu *vs, u32 vsid, u32 ssid, u64 gen,
+bool smmuv3_cd_lookup(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 		      struct smmuv3_cd *cd);
-void smmuv3_cd_insert(struct smmuv3_viommu *vs, u32 vsid, u32 ssid, u64 gen,
+void smmuv3_cd_insert(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 		      const struct smmuv3_cd *cd);
-void smmuv3_cd_inv(struct smmuv3_viommu *vs, u32 vsid, bool all_ssid,
-		   u32 ssid);
-void smmuv3_cache_flush_viommu(struct smmuv3_viommu *vs, bool count);
+void smmuv3_cd_inv(struct smmuv3_domain *s2, u32 sid, bool all, u32 index);
+void smmuv3_cache_flush_vmid(struct smmuv3_domain *s2, bool count);
 
 /* translate.c */
 int smmuv3_nested_dma_translate(struct miommu_domain *domain,

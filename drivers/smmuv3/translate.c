@@ -52,7 +52,7 @@ static void smmuv3_report(struct smmuv3_nested *nd, struct miommu_device *dev,
 	struct miommu_vdevice *vdev;
 	u64 w0, w1 = 0;
 
-	trace_smmuv3_fault(vs->vmid, dev->stream_id, ssv ? ssid : 0,
+	trace_smmuv3_fault(vs->s2->vmid, dev->stream_id, ssv ? ssid : 0,
 			   fault->code, iova, fault->ipa,
 			   fault->flags & IOMMU_MOCK_DMA_FAULT_S2);
 	if (fault->flags & IOMMU_MOCK_DMA_FAULT_S2) {
@@ -100,7 +100,7 @@ static int smmuv3_get_cd(struct smmuv3_nested *nd, struct miommu_device *dev,
 	rc = smmuv3_cd_index(nd->ste, ssv, ssid, &index, fault);
 	if (rc)
 		return rc;
-	if (smmuv3_cd_lookup(vs, dev->stream_id, index, nd->gen, cd))
+	if (smmuv3_cd_lookup(vs->s2, dev->stream_id, index, nd->gen, cd))
 		return 0;
 	rc = smmuv3_cd_fetch(vs->s2, nd->ste, ssv, ssid, raw, fault);
 	if (rc)
@@ -108,7 +108,7 @@ static int smmuv3_get_cd(struct smmuv3_nested *nd, struct miommu_device *dev,
 	rc = smmuv3_cd_decode(raw, cd, fault);
 	if (rc)
 		return rc;
-	smmuv3_cd_insert(vs, dev->stream_id, index, nd->gen, cd);
+	smmuv3_cd_insert(vs->s2, dev->stream_id, index, nd->gen, cd);
 	return 0;
 }
 
@@ -137,14 +137,14 @@ static int smmuv3_stage1(struct smmuv3_nested *nd, struct miommu_device *dev,
 		return rc;
 	*record = cd.record;
 	ttb1 = iova >> 63;
-	hit = smmuv3_tlb_lookup(vs, cd.asid, cd.granule_shift[ttb1], iova,
+	hit = smmuv3_tlb_lookup(vs->s2, cd.asid, cd.granule_shift[ttb1], iova,
 				&ent);
 	if (!hit) {
 		rc = smmuv3_s1_walk(vs->s2, &cd, iova, &ent, &levels, fault);
 		if (!rc)
-			smmuv3_tlb_insert(vs, cd.asid, &ent);
+			smmuv3_tlb_insert(vs->s2, cd.asid, &ent);
 	}
-	trace_smmuv3_walk(vs->vmid, cd.asid, iova, hit, levels,
+	trace_smmuv3_walk(vs->s2->vmid, cd.asid, iova, hit, levels,
 			  rc ? 0 : ent.ipa + (iova - ent.va), rc);
 	if (rc)
 		return rc;

@@ -58,6 +58,7 @@ static void smmuv3_tlbi_range(const u64 *cmd, u64 *start, u64 *last)
 /* Runs one guest command; -EIO for what upstream does not forward. */
 static int smmuv3_run_cmd(struct smmuv3_viommu *vs, const u64 *cmd)
 {
+	struct smmuv3_domain *s2 = vs->s2;
 	unsigned int op = FIELD_GET(CMD0_OP, cmd[0]);
 	struct miommu_vdevice *vdev;
 	u64 start, last;
@@ -67,16 +68,16 @@ static int smmuv3_run_cmd(struct smmuv3_viommu *vs, const u64 *cmd)
 	switch (op) {
 	case CMD_OP_TLBI_NSNH_ALL:
 	case CMD_OP_TLBI_NH_ALL:
-		smmuv3_tlb_inv(vs, false, 0, false, 0, 0);
+		smmuv3_tlb_inv(s2, false, 0, false, 0, 0);
 		return 0;
 	case CMD_OP_TLBI_NH_ASID:
-		smmuv3_tlb_inv(vs, true, FIELD_GET(CMD_TLBI0_ASID, cmd[0]),
+		smmuv3_tlb_inv(s2, true, FIELD_GET(CMD_TLBI0_ASID, cmd[0]),
 			       false, 0, 0);
 		return 0;
 	case CMD_OP_TLBI_NH_VA:
 	case CMD_OP_TLBI_NH_VAA:
 		smmuv3_tlbi_range(cmd, &start, &last);
-		smmuv3_tlb_inv(vs, op == CMD_OP_TLBI_NH_VA,
+		smmuv3_tlb_inv(s2, op == CMD_OP_TLBI_NH_VA,
 			       FIELD_GET(CMD_TLBI0_ASID, cmd[0]), true, start,
 			       last);
 		return 0;
@@ -86,7 +87,7 @@ static int smmuv3_run_cmd(struct smmuv3_viommu *vs, const u64 *cmd)
 					&sid, NULL);
 		if (rc)
 			return rc;
-		smmuv3_cd_inv(vs, sid, op == CMD_OP_CFGI_CD_ALL,
+		smmuv3_cd_inv(s2, sid, op == CMD_OP_CFGI_CD_ALL,
 			      FIELD_GET(CMD_CFGI0_SSID, cmd[0]));
 		return 0;
 	case CMD_OP_ATC_INV:
@@ -131,7 +132,7 @@ static int smmuv3_viommu_cache_invalidate(struct miommu_viommu *viommu,
 		cmd[0] = le64_to_cpu(inv.cmd[0]);
 		cmd[1] = le64_to_cpu(inv.cmd[1]);
 		rc = smmuv3_run_cmd(vs, cmd);
-		trace_smmuv3_cmd(vs->vmid, cmd[0], cmd[1], rc);
+		trace_smmuv3_cmd(vs->s2->vmid, cmd[0], cmd[1], rc);
 		if (rc)
 			break;
 	}
@@ -142,31 +143,25 @@ static int smmuv3_viommu_cache_invalidate(struct miommu_viommu *viommu,
 static void smmuv3_viommu_fill_info(struct miommu_viommu *viommu,
 				    struct iommu_mock_object_info *info)
 {
-	struct smmuv3_viommu *vs = to_vsmmu(viommu);
-	struct smmuv3_cache *cache = &vs->smmu->cache;
+	struct smmuv3_domain *s2 = to_vsmmu(viommu)->s2;
+	struct smmuv3_cache *cache = &s2->smmu->cache;
 
 	spin_lock(&cache->lock);
-	info->out_asid = vs->vmid;
-	info->out_tlb_hits = vs->stats.tlb_hits;
-	info->out_tlb_misses = vs->stats.tlb_misses;
-	info->out_tlb_invalidated = vs->stats.tlb_invalidated;
-	info->out_cd_hits = vs->stats.cd_hits;
-	info->out_cd_misses = vs->stats.cd_misses;
-	info->out_cd_invalidated = vs->stats.cd_invalidated;
-	info->out_evictions = vs->stats.evictions;
+	info->out_asid = s2->vmid;
+	info->out_tlb_hits = s2->stats.tlb_hits;
+	info->out_tlb_misses = s2->stats.tlb_misses;
+	info->out_tlb_invalidated = s2->stats.tlb_invalidated;
+	info->out_cd_hits = s2->stats.cd_hits;
+	info->out_cd_misses = s2->stats.cd_misses;
+	info->out_cd_invalidated = s2->stats.cd_invalidated;
+	info->out_evictions = s2->stats.evictions;
 	spin_unlock(&cache->lock);
 }
 
+/* Cache entries belong to the nest parent's VMID: they stay. */
 static void smmuv3_viommu_destroy(struct miommu_viommu *viommu)
 {
-	struct smmuv3_viommu *vs = to_vsmmu(viommu);
-
-	spin_lock(&vs->s2->lock);
-	list_del(&vs->s2_item);
-	spin_unlock(&vs->s2->lock);
-	smmuv3_cache_flush_viommu(vs, false);
-	ida_free(&vs->smmu->vmids, vs->vmid);
-	kfree(vs);
+	kfree(to_vsmmu(viommu));
 }
 
 static const struct miommu_viommu_ops smmuv3_viommu_ops = {
@@ -183,17 +178,16 @@ static const struct miommu_viommu_ops smmuv3_viommu_ops = {
  * @type: must be IOMMU_VIOMMU_TYPE_ARM_SMMUV3
  *
  * As upstream's arm_vsmmu_init(), the nest parent must belong to the same
- * SMMU; each vIOMMU gets a VMID of its own, which tags its cache entries.
+ * SMMU, and the vIOMMU uses its VMID: vIOMMUs over one nest parent share
+ * their IOTLB and CD cache tags.
  * Return: the vIOMMU or ERR_PTR: -EOPNOTSUPP another type; -EINVAL a nest
- * parent of another SMMU; -ENOSPC no VMID left; -ENOMEM.
+ * parent of another SMMU; -ENOMEM.
  */
 struct miommu_viommu *smmuv3_viommu_alloc(struct miommu_device *dev,
 					  struct miommu_domain *s2, u32 type)
 {
-	struct smmuv3_instance *smmu = to_smmu(dev->inst);
 	struct smmuv3_domain *parent = smmuv3_to_s2(s2);
 	struct smmuv3_viommu *vs;
-	int vmid;
 
 	if (type != IOMMU_VIOMMU_TYPE_ARM_SMMUV3)
 		return ERR_PTR(-EOPNOTSUPP);
@@ -202,17 +196,8 @@ struct miommu_viommu *smmuv3_viommu_alloc(struct miommu_device *dev,
 	vs = kzalloc(sizeof(*vs), GFP_KERNEL_ACCOUNT);
 	if (!vs)
 		return ERR_PTR(-ENOMEM);
-	vmid = ida_alloc_range(&smmu->vmids, 1, U16_MAX, GFP_KERNEL);
-	if (vmid < 0) {
-		kfree(vs);
-		return ERR_PTR(vmid);
-	}
 	vs->core.ops = &smmuv3_viommu_ops;
-	vs->smmu = smmu;
+	vs->smmu = to_smmu(dev->inst);
 	vs->s2 = parent;
-	vs->vmid = vmid;
-	spin_lock(&parent->lock);
-	list_add_tail(&vs->s2_item, &parent->viommus);
-	spin_unlock(&parent->lock);
 	return &vs->core;
 }
