@@ -878,12 +878,28 @@ static void g_hwpt_alloc_nested(struct ctx *c)
 	uint8_t *data = bufs[B_PRIV].p + 8 * FZ_PAGE;
 	struct iommu_hwpt_mock_s1 *m = (void *)data;
 	struct iommu_hwpt_selftest *st = (void *)data;
+	struct iommu_hwpt_arm_smmuv3 *ste = (void *)data;
+	static const uint8_t cfgs[] = { 0, 4, 5, 5, 5, 6, 7 };
 
 	memset(data, 0, 64);
 	s.flags = one_in(&c->r, 3) ? pick_flags(c, 0xf) : 0;
 	s.dev_id = pick_id(c, K_DEV);
 	s.pt_id = one_in(&c->r, 2) ? pick_id(c, K_HWPT) : pick_id(c, K_VIOMMU);
-	switch (rnd(&c->r, 5)) {
+	switch (rnd(&c->r, 7)) {
+	case 5: case 6:
+		/* SMMUv3 STE: mostly allowed fields, a CD table in some IOAS */
+		s.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
+		ste->ste[0] = (uint64_t)(!one_in(&c->r, 8)) |
+			      (uint64_t)cfgs[rnd(&c->r, sizeof(cfgs))] << 1 |
+			      (uint64_t)rnd(&c->r, 4) << 4 |
+			      (pick_iova(c) & 0xffffffffffc0ULL) |
+			      (uint64_t)rnd(&c->r, 22) << 59;
+		ste->ste[1] = rnd(&c->r, 256) | (uint64_t)rnd(&c->r, 2) << 27 |
+			      (uint64_t)rnd(&c->r, 4) << 28;
+		if (one_in(&c->r, 6))
+			ste->ste[rnd(&c->r, 2)] ^= 1ULL << rnd(&c->r, 64);
+		s.data_len = sizeof(*ste);
+		break;
 	case 0: case 1:
 		s.data_type = IOMMU_HWPT_DATA_MOCK_S1;
 		m->format = one_in(&c->r, 8) ? (uint32_t)rng_next(&c->r) :
@@ -970,6 +986,27 @@ static void g_get_dirty(struct ctx *c)
 	      sizeof(s), 0);
 }
 
+/* Eight SMMUv3 commands: mostly forwarded opcodes, small vSIDs and ASIDs */
+static void smmuv3_cmds(struct ctx *c, uint8_t *arr)
+{
+	static const uint8_t ops[] = { 0x10, 0x11, 0x12, 0x13, 0x30, 0x05,
+				       0x06, 0x40, 0x03, 0x46 };
+	uint64_t *cmd = (uint64_t *)arr;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++, cmd += 2) {
+		cmd[0] = ops[rnd(&c->r, sizeof(ops))] |
+			 (uint64_t)rnd(&c->r, 2) << 11 |
+			 (uint64_t)rnd(&c->r, 1 << 14) << 12 |
+			 (uint64_t)rnd(&c->r, 64) << 32 |
+			 (uint64_t)rnd(&c->r, 64) << 48;
+		cmd[1] = one_in(&c->r, 2) ? pick_iova(c) | rnd(&c->r, 4096) :
+			 wild64(&c->r);
+		if (one_in(&c->r, 10))
+			cmd[0] = wild64(&c->r);
+	}
+}
+
 static void g_invalidate(struct ctx *c)
 {
 	struct iommu_hwpt_invalidate s = { .size = sizeof(s) };
@@ -988,7 +1025,7 @@ static void g_invalidate(struct ctx *c)
 		*(uint64_t *)(w + 6) = pick_len(c);
 	}
 	s.hwpt_id = one_in(&c->r, 3) ? pick_id(c, K_VIOMMU) : pick_hwpt_any(c);
-	switch (rnd(&c->r, 6)) {
+	switch (rnd(&c->r, 7)) {
 	case 0: case 1:
 		s.data_type = IOMMU_HWPT_INVALIDATE_DATA_MOCK;
 		s.entry_len = sizeof(struct iommu_mock_invalidate);
@@ -1002,6 +1039,11 @@ static void g_invalidate(struct ctx *c)
 	case 4:
 		s.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID;
 		s.entry_len = 8;
+		break;
+	case 5:
+		s.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;
+		s.entry_len = one_in(&c->r, 6) ? rnd(&c->r, 40) : 16;
+		smmuv3_cmds(c, arr);
 		break;
 	default:
 		s.data_type = one_in(&c->r, 2) ? rnd(&c->r, 3) :
@@ -1054,10 +1096,11 @@ static void g_viommu_alloc(struct ctx *c)
 	memset(d, 0, sizeof(*d));
 	d->in_data = (uint32_t)rng_next(&c->r);
 	s.flags = one_in(&c->r, 20) ? (uint32_t)rng_next(&c->r) : 0;
-	switch (rnd(&c->r, 5)) {
+	switch (rnd(&c->r, 6)) {
 	case 0: s.type = IOMMU_VIOMMU_TYPE_DEFAULT; break;
 	case 1: case 2: s.type = IOMMU_VIOMMU_TYPE_MOCK; break;
 	case 3: s.type = IOMMU_VIOMMU_TYPE_SELFTEST; break;
+	case 4: s.type = IOMMU_VIOMMU_TYPE_ARM_SMMUV3; break;
 	default: s.type = (uint32_t)rng_next(&c->r); break;
 	}
 	s.dev_id = pick_id(c, K_DEV);
