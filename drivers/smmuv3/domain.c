@@ -235,6 +235,9 @@ struct miommu_domain *smmuv3_nested_alloc(struct smmuv3_viommu *vsmmu,
 
 	if (flags)
 		return ERR_PTR(-EOPNOTSUPP);
+	/* Upstream's iommu_copy_struct_from_user(): another type is EINVAL */
+	if (data->type != IOMMU_HWPT_DATA_ARM_SMMUV3)
+		return ERR_PTR(-EINVAL);
 	rc = miommu_copy_user_data(&arg, sizeof(arg), sizeof(arg), data,
 				   IOMMU_HWPT_DATA_ARM_SMMUV3);
 	if (rc)

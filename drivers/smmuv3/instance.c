@@ -39,6 +39,17 @@ static void smmuv3_describe(struct miommu_instance *inst,
 	*info = to_smmu(inst)->base.info;
 }
 
+/* A device on the bus, with the instance's 20-bit SSIDs as its PASIDs */
+static struct miommu_device *smmuv3_probe_device(struct miommu_instance *inst,
+						 u32 stream_id)
+{
+	struct miommu_device *dev = mock_probe_device(inst, stream_id);
+
+	if (!IS_ERR(dev))
+		dev->max_pasid_log2 = SMMUV3_SSID_BITS;
+	return dev;
+}
+
 /* Upstream's arm-smmu-v3 nests only through a vIOMMU. */
 static struct miommu_domain *
 smmuv3_domain_alloc_nested(struct miommu_device *dev,
@@ -49,7 +60,7 @@ smmuv3_domain_alloc_nested(struct miommu_device *dev,
 }
 
 static const struct miommu_ops smmuv3_ops = {
-	.probe_device = mock_probe_device,
+	.probe_device = smmuv3_probe_device,
 	.release_device = mock_release_device,
 	.hw_info = smmuv3_hw_info,
 	.domain_alloc_paging = smmuv3_domain_alloc_paging,
