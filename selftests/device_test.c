@@ -316,13 +316,13 @@ TEST_F(resv, hw_info_values)
 
 TEST_F(resv, instance_info_matches_hw_info)
 {
-	struct iommu_hw_info_mock hi, all[MOCK_NUM_INSTANCES];
-	uint32_t num = MOCK_NUM_INSTANCES;
+	struct iommu_hw_info_mock hi, all[MOCK_ALL_INSTANCES];
+	uint32_t num = MOCK_ALL_INSTANCES;
 
 	ASSERT_EQ(0, hw_info(self->fd, self->dev_id, &hi));
 	memset(all, 0, sizeof(all));
 	ASSERT_EQ(0, instance_info(self->fd, all, &num));
-	ASSERT_EQ(MOCK_NUM_INSTANCES, num);
+	ASSERT_EQ(MOCK_ALL_INSTANCES, num);
 	EXPECT_EQ(0, memcmp(&hi, &all[variant->inst], sizeof(hi)));
 }
 
@@ -436,7 +436,7 @@ TEST_F(dev, alloc_bad_instance_enodev)
 {
 	uint32_t dev;
 
-	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, MOCK_NUM_INSTANCES,
+	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, MOCK_ALL_INSTANCES,
 				     SID_BASE + 9, &dev));
 	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, 8, SID_BASE + 9, &dev));
 	EXPECT_EQ(-ENODEV, dev_alloc(self->fd, UINT32_MAX, SID_BASE + 9, &dev));
@@ -934,7 +934,7 @@ TEST_F(dev, dma_flags_reserved_eopnotsupp)
 	uint32_t hwpt;
 	struct iommu_mock_dma cmd = {
 		.size = sizeof(cmd),
-		.flags = 1U << 1,
+		.flags = 1U << 2,
 		.dev_id = self->dev_id,
 		.iova = DMA_IOVA,
 		.length = sizeof(data),
@@ -945,11 +945,25 @@ TEST_F(dev, dma_flags_reserved_eopnotsupp)
 				    MOCK_PAGE, DMA_IOVA));
 	ASSERT_EQ(0, dev_attach(self->fd, self->dev_id, self->ioas_id, &hwpt));
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	/* A PASID without IOMMU_MOCK_DMA_PASID */
 	cmd.flags = IOMMU_MOCK_DMA_WRITE;
-	cmd.__reserved = 1;
+	cmd.pasid = 1;
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
-	cmd.__reserved = 0;
+	/* PASID 0 is the RID's, beyond 20 bits none: both EINVAL */
+	cmd.flags = IOMMU_MOCK_DMA_WRITE | IOMMU_MOCK_DMA_PASID;
+	cmd.pasid = 0;
+	EXPECT_EQ(-EINVAL, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	cmd.pasid = 1U << 20;
+	EXPECT_EQ(-EINVAL, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	/* A PASID nothing is attached to, on an instance without a guest
+	 * PASID table: no HWPT takes it
+	 */
+	cmd.pasid = 1;
+	EXPECT_EQ(-EINVAL, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	cmd.flags = IOMMU_MOCK_DMA_WRITE;
+	cmd.pasid = 0;
 	EXPECT_EQ(0, mock_ioctl(self->fd, IOMMU_MOCK_DMA, &cmd));
+	EXPECT_EQ(0, cmd.out_fault_flags);
 }
 
 TEST_F(dev, dma_bad_uptr_efault)
@@ -1301,19 +1315,19 @@ TEST_F(dev, hw_info_old_struct_size)
 
 TEST_F(dev, instance_info_emsgsize_protocol)
 {
-	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES];
+	struct iommu_hw_info_mock all[MOCK_ALL_INSTANCES];
 	uint32_t num = 0;
 
 	ASSERT_EQ(-EMSGSIZE, instance_info(self->fd, NULL, &num));
-	ASSERT_EQ(MOCK_NUM_INSTANCES, num);
+	ASSERT_EQ(MOCK_ALL_INSTANCES, num);
 	ASSERT_EQ(0, instance_info(self->fd, all, &num));
-	EXPECT_EQ(MOCK_NUM_INSTANCES, num);
+	EXPECT_EQ(MOCK_ALL_INSTANCES, num);
 }
 
 TEST_F(dev, instance_info_values)
 {
-	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES];
-	uint32_t num = MOCK_NUM_INSTANCES, i;
+	struct iommu_hw_info_mock all[MOCK_ALL_INSTANCES];
+	uint32_t num = MOCK_ALL_INSTANCES, i;
 
 	memset(all, 0, sizeof(all));
 	ASSERT_EQ(0, instance_info(self->fd, all, &num));
@@ -1331,16 +1345,24 @@ TEST_F(dev, instance_info_values)
 			TH_LOG("instance %u", i);
 		EXPECT_EQ(mock_s1_format(i), all[i].s1_format);
 	}
+	/* The SMMUv3 instance follows the mock ones */
+	EXPECT_EQ(MOCK_SMMUV3_INST, all[MOCK_SMMUV3_INST].instance_id);
+	EXPECT_EQ(IOMMU_HW_INFO_MOCK_VIOMMU | IOMMU_HW_INFO_MOCK_NESTING |
+		  IOMMU_HW_INFO_MOCK_ARM_SMMUV3, all[MOCK_SMMUV3_INST].flags);
+	EXPECT_EQ(IOMMU_MOCK_S1_FORMAT_ARM_SMMUV3,
+		  all[MOCK_SMMUV3_INST].s1_format);
+	EXPECT_EQ(16, all[MOCK_SMMUV3_INST].sid_bits);
+	EXPECT_EQ((1ULL << 48) - 1, all[MOCK_SMMUV3_INST].aperture_last);
 }
 
 TEST_F(dev, instance_info_short_array_prefix)
 {
-	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES];
+	struct iommu_hw_info_mock all[MOCK_ALL_INSTANCES];
 	uint32_t num = 1;
 
 	memset(all, 0xa5, sizeof(all));
 	ASSERT_EQ(-EMSGSIZE, instance_info(self->fd, all, &num));
-	EXPECT_EQ(MOCK_NUM_INSTANCES, num);
+	EXPECT_EQ(MOCK_ALL_INSTANCES, num);
 	EXPECT_EQ(0, all[0].instance_id);
 	EXPECT_EQ(IOMMU_MOCK_S1_FORMAT_ARM_LPAE, all[0].s1_format);
 	EXPECT_EQ(0xa5a5a5a5U, all[1].instance_id);
@@ -1348,13 +1370,13 @@ TEST_F(dev, instance_info_short_array_prefix)
 
 TEST_F(dev, instance_info_bigger_array_and_efault)
 {
-	struct iommu_hw_info_mock all[MOCK_NUM_INSTANCES + 2];
-	uint32_t num = MOCK_NUM_INSTANCES + 2;
+	struct iommu_hw_info_mock all[MOCK_ALL_INSTANCES + 2];
+	uint32_t num = MOCK_ALL_INSTANCES + 2;
 
 	ASSERT_EQ(0, instance_info(self->fd, all, &num));
-	EXPECT_EQ(MOCK_NUM_INSTANCES, num);
+	EXPECT_EQ(MOCK_ALL_INSTANCES, num);
 	EXPECT_EQ(2, all[2].instance_id);
-	num = MOCK_NUM_INSTANCES;
+	num = MOCK_ALL_INSTANCES;
 	EXPECT_EQ(-EFAULT, instance_info(self->fd, (void *)(uintptr_t)8, &num));
 }
 

@@ -422,7 +422,6 @@ void mvfio_exit(void);
 
 int mock_iommu_init(unsigned int num_instances);
 void mock_iommu_exit(void);
-void mock_bus_init_device(struct device *dev);
 
 /* Provided by the SMMUv3 driver (drivers/smmuv3/). */
 int smmuv3_init(unsigned int first_id, unsigned int num_instances);

@@ -6,16 +6,12 @@
  * is the identity limited to the stage-1 input width, and translation ends
  * in the parent's page table.
  */
-#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "mock.h"
-
-#define MOCK_PTE_PROT_MASK (MIOMMU_READ | MIOMMU_WRITE)
-#define MOCK_PTE_SHIFT 2
 
 static const struct miommu_domain_ops mock_paging_ops;
 static const struct miommu_domain_ops mock_nested_ops;
@@ -74,7 +70,7 @@ struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,
 	md->core.aperture_last = mi->info.aperture_last;
 	md->core.pgsize_bitmap = mi->info.pgsize_bitmap;
 	md->flags = flags;
-	xa_init(&md->ptes);
+	xa_pgtable_init(&md->pt);
 	return &md->core;
 }
 
@@ -156,79 +152,46 @@ static int mock_map_pages(struct miommu_domain *domain, unsigned long iova,
 			  int prot, size_t *mapped)
 {
 	struct mock_domain *md = to_mock_domain(domain);
-	unsigned long pfn = PHYS_PFN(paddr);
-	size_t i, n = pgsize / PAGE_SIZE * pgcount;
+	size_t bytes = pgsize * pgcount;
 	int rc;
 
 	*mapped = 0;
 	if (iova < domain->aperture_start ||
-	    iova + n * PAGE_SIZE - 1 > domain->aperture_last)
+	    iova + bytes - 1 > domain->aperture_last)
 		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		/* a batch may be large: yield, and give up for a dying task */
-		cond_resched();
-		rc = fatal_signal_pending(current) ? -EINTR : 0;
-		if (!rc)
-			rc = xa_err(xa_store(&md->ptes, (iova >> PAGE_SHIFT) + i,
-					     xa_mk_value((pfn + i) << MOCK_PTE_SHIFT |
-							 (prot & MOCK_PTE_PROT_MASK)),
-					     GFP_KERNEL_ACCOUNT));
-		if (rc) {
-			while (i--)
-				xa_erase(&md->ptes, (iova >> PAGE_SHIFT) + i);
-			return rc;
-		}
-	}
-	md->nr_mapped += n;
-	*mapped = n * PAGE_SIZE;
-	return 0;
+	rc = xa_pgtable_map(&md->pt, iova, paddr, bytes, prot);
+	if (!rc)
+		*mapped = bytes;
+	return rc;
 }
 
 static size_t mock_unmap_pages(struct miommu_domain *domain,
 			       unsigned long iova, size_t pgsize,
 			       size_t pgcount)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-	size_t i, n = pgsize / PAGE_SIZE * pgcount, done = 0;
-
-	/* unmapping cannot stop half way, but it can yield */
-	for (i = 0; i < n; i++) {
-		cond_resched();
-		if (xa_erase(&md->ptes, (iova >> PAGE_SHIFT) + i))
-			done++;
-	}
-	md->nr_mapped -= done;
-	return done * PAGE_SIZE;
+	return xa_pgtable_unmap(&to_mock_domain(domain)->pt, iova,
+				pgsize * pgcount);
 }
 
 static int mock_paging_iova_to_phys(struct miommu_domain *domain,
 				    unsigned long iova, phys_addr_t *phys,
 				    int *prot)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-	void *pte = xa_load(&md->ptes, iova >> PAGE_SHIFT);
-	unsigned long val;
-
-	if (!pte)
-		return -ENOENT;
-	val = xa_to_value(pte);
-	*phys = PFN_PHYS(val >> MOCK_PTE_SHIFT) + offset_in_page(iova);
-	*prot = val & MOCK_PTE_PROT_MASK;
-	return 0;
+	return xa_pgtable_lookup(&to_mock_domain(domain)->pt, iova, phys,
+				 prot);
 }
 
 static void mock_paging_fill_info(struct miommu_domain *domain,
 				  struct iommu_mock_object_info *info)
 {
-	info->out_invalidations = to_mock_domain(domain)->nr_mapped;
+	info->out_invalidations = to_mock_domain(domain)->pt.nr_mapped;
 }
 
 static void mock_paging_free(struct miommu_domain *domain)
 {
 	struct mock_domain *md = to_mock_domain(domain);
 
-	WARN_ON(md->nr_mapped);
-	xa_destroy(&md->ptes);
+	xa_pgtable_destroy(&md->pt);
 	kfree(md);
 }
 

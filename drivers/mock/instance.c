@@ -60,8 +60,17 @@ static void mock_device_release(struct device *dev)
 	put_device(&mi->dev);
 }
 
-static struct miommu_device *mock_probe_device(struct miommu_instance *inst,
-					       u32 stream_id)
+/**
+ * mock_probe_device() - the probe_device op of instances on the mockiommu bus
+ * @inst: the instance (a struct mock_instance)
+ * @stream_id: physical stream ID, below 2^info.sid_bits
+ *
+ * Makes "mockiommu<inst>.<sid>" under the instance's device.
+ * Return: the device or ERR_PTR: -EINVAL ID out of range, -EEXIST ID in
+ * use, -ENOMEM, or device_add()'s errno.
+ */
+struct miommu_device *mock_probe_device(struct miommu_instance *inst,
+					u32 stream_id)
 {
 	struct mock_instance *mi = to_mock_instance(inst);
 	struct miommu_device *mdev;
@@ -96,8 +105,13 @@ static struct miommu_device *mock_probe_device(struct miommu_instance *inst,
 	return mdev;
 }
 
-/* The stream ID is freed by mock_device_release(), after sysfs let go. */
-static void mock_release_device(struct miommu_device *mdev)
+/**
+ * mock_release_device() - the release_device op of mockiommu bus instances
+ * @mdev: a device made by mock_probe_device()
+ *
+ * The stream ID is freed by mock_device_release(), after sysfs let go.
+ */
+void mock_release_device(struct miommu_device *mdev)
 {
 	device_unregister(&mdev->dev);
 }
@@ -112,7 +126,14 @@ static size_t mock_hw_info(struct miommu_instance *inst, void *buf,
 	return sizeof(mi->info);
 }
 
-static const struct iommu_resv_region_info *
+/**
+ * mock_get_resv_regions() - the get_resv_regions op: the instance's list
+ * @mdev: a device of the instance
+ * @num: out: entries
+ *
+ * Return: the instance's reserved regions (struct mock_instance.resv).
+ */
+const struct iommu_resv_region_info *
 mock_get_resv_regions(struct miommu_device *mdev, unsigned int *num)
 {
 	struct mock_instance *mi = to_mock_instance(mdev->inst);
@@ -148,7 +169,10 @@ static void mock_instance_release(struct device *dev)
 	struct mock_instance *mi = container_of(dev, struct mock_instance, dev);
 
 	xa_destroy(&mi->sids);
-	kfree(mi);
+	if (mi->release)
+		mi->release(mi);
+	else
+		kfree(mi);
 }
 
 static void mock_instance_describe(struct mock_instance *mi, unsigned int id)
@@ -184,18 +208,20 @@ static void mock_instance_describe(struct mock_instance *mi, unsigned int id)
 	info->aperture_last = BIT_ULL(aperture_bits) - 1;
 }
 
-static int mock_instance_add(unsigned int id)
+/**
+ * mock_instance_register() - put an instance on the bus and in the core
+ * @mi: an instance with core.ops, info and resv set (mi->release set when
+ *      it is embedded in a larger struct); freed here on failure
+ * @id: its instance number
+ *
+ * Return: 0, or the errno of device_add() or miommu_register_instance().
+ */
+int mock_instance_register(struct mock_instance *mi, unsigned int id)
 {
-	struct mock_instance *mi;
 	int rc;
 
-	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
-	if (!mi)
-		return -ENOMEM;
 	mi->core.id = id;
 	xa_init(&mi->sids);
-	mock_instance_describe(mi, id);
-
 	device_initialize(&mi->dev);
 	mi->dev.bus = &mock_bus;
 	mi->dev.release = mock_instance_release;
@@ -211,6 +237,31 @@ static int mock_instance_add(unsigned int id)
 		device_unregister(&mi->dev);
 		return rc;
 	}
+	return 0;
+}
+
+/**
+ * mock_instance_unregister() - undo mock_instance_register()
+ * @mi: the instance; it has no device left. Freed once sysfs lets go.
+ */
+void mock_instance_unregister(struct mock_instance *mi)
+{
+	miommu_unregister_instance(&mi->core);
+	device_unregister(&mi->dev);
+}
+
+static int mock_instance_add(unsigned int id)
+{
+	struct mock_instance *mi;
+	int rc;
+
+	mi = kzalloc(sizeof(*mi), GFP_KERNEL);
+	if (!mi)
+		return -ENOMEM;
+	mock_instance_describe(mi, id);
+	rc = mock_instance_register(mi, id);
+	if (rc)
+		return rc;
 	mock_instances[mock_nr_instances++] = mi;
 	return 0;
 }
@@ -251,8 +302,7 @@ void mock_iommu_exit(void)
 	while (mock_nr_instances) {
 		mi = mock_instances[--mock_nr_instances];
 		mock_instances[mock_nr_instances] = NULL;
-		miommu_unregister_instance(&mi->core);
-		device_unregister(&mi->dev);
+		mock_instance_unregister(mi);
 	}
 	bus_unregister(&mock_bus);
 }

@@ -9,6 +9,7 @@
 #include <linux/list.h>
 
 #include "miommu.h"
+#include "xa_pgtable.h"
 
 /**
  * struct mock_instance - one mock IOMMU
@@ -17,6 +18,8 @@
  * @info: hardware description reported to userspace
  * @resv: reserved regions every device of the instance has, sorted
  * @sids: stream IDs in use, across all open files
+ * @release: frees the struct the instance is embedded in (another driver's
+ *           instance on the mockiommu bus); NULL: kfree() the instance
  */
 struct mock_instance {
 	struct miommu_instance core;
@@ -24,14 +27,14 @@ struct mock_instance {
 	struct iommu_hw_info_mock info;
 	const struct iommu_resv_region_info *resv;
 	struct xarray sids;
+	void (*release)(struct mock_instance *mi);
 };
 
 /**
  * struct mock_domain - a mock IO page table
  * @core: what the iommufd core sees
  * @flags: enum iommufd_hwpt_alloc_flags of a paging domain
- * @ptes: paging: IOVA page number -> xa_mk_value(pfn << 2 | prot)
- * @nr_mapped: paging: IOVA pages mapped
+ * @pt: paging: the page table
  * @parent: nested: the nest-parent paging domain (stage 2)
  * @viommu: nested: the vIOMMU it was allocated on, or NULL
  * @viommu_item: nested: entry in the vIOMMU's list of nested domains
@@ -41,8 +44,7 @@ struct mock_instance {
 struct mock_domain {
 	struct miommu_domain core;
 	u32 flags;
-	struct xarray ptes;
-	unsigned long nr_mapped;
+	struct xa_pgtable pt;
 	struct mock_domain *parent;
 	struct mock_viommu *viommu;
 	struct list_head viommu_item;
@@ -69,6 +71,15 @@ static inline struct mock_domain *to_mock_domain(struct miommu_domain *domain)
 {
 	return container_of(domain, struct mock_domain, core);
 }
+
+/* instance.c: also used by other drivers' instances on the mockiommu bus */
+int mock_instance_register(struct mock_instance *mi, unsigned int id);
+void mock_instance_unregister(struct mock_instance *mi);
+struct miommu_device *mock_probe_device(struct miommu_instance *inst,
+					u32 stream_id);
+void mock_release_device(struct miommu_device *mdev);
+const struct iommu_resv_region_info *
+mock_get_resv_regions(struct miommu_device *mdev, unsigned int *num);
 
 /* domain.c */
 struct miommu_domain *mock_domain_alloc_paging(struct miommu_device *dev,

@@ -19,11 +19,14 @@
 #define SMMUV3_H
 
 #include <linux/bitfield.h>
+#include <linux/hashtable.h>
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 
+#include "../mock/mock.h"
 #include "miommu.h"
+#include "xa_pgtable.h"
 
 /* ID registers (SMMUv3 6.3.1 - 6.3.6) */
 #define SMMU_IDR0_S2P		BIT(0)
@@ -170,6 +173,7 @@
 #define EVT1_CLASS_IN		2
 #define EVT3_IPA		GENMASK_ULL(51, 12)
 
+#define EVT_ID_C_BAD_STE		0x04
 #define EVT_ID_F_STREAM_DISABLED	0x06
 #define EVT_ID_C_BAD_SUBSTREAMID	0x08
 #define EVT_ID_F_CD_FETCH		0x09
@@ -224,15 +228,175 @@ struct smmuv3_tlb_entry {
 	bool global;
 };
 
+/**
+ * struct smmuv3_cache - the IOTLB and CD cache of one instance
+ * @lock: guards everything below; taken in DMA, invalidation and unmap
+ * @tlb: struct smmuv3_tlb_node by (vIOMMU, VA >> shift, shift)
+ * @tlb_lru: the same, least recently used first
+ * @tlb_count: entries in @tlb
+ * @cd: struct smmuv3_cd_node by (vIOMMU, vSID, SSID)
+ * @cd_lru: the same, least recently used first
+ * @cd_count: entries in @cd
+ */
+struct smmuv3_cache {
+	spinlock_t lock;	/* see above */
+	DECLARE_HASHTABLE(tlb, 10);
+	struct list_head tlb_lru;
+	unsigned int tlb_count;
+	DECLARE_HASHTABLE(cd, 8);
+	struct list_head cd_lru;
+	unsigned int cd_count;
+};
+
+/**
+ * struct smmuv3_instance - one SMMUv3
+ * @base: the instance on the mockiommu bus (devices, stream IDs, reserved
+ *        regions, and the summary IOMMU_MOCK_INSTANCE_INFO lists), whose
+ *        core member is what the iommufd core sees
+ * @idr: the ID registers IOMMU_GET_HW_INFO reports
+ * @vmids: VMIDs of the live vIOMMUs (1 to 65535)
+ * @cache: IOTLB and CD cache
+ */
+struct smmuv3_instance {
+	struct mock_instance base;
+	struct iommu_hw_info_arm_smmuv3 idr;
+	struct ida vmids;
+	struct smmuv3_cache cache;
+};
+
+/**
+ * struct smmuv3_domain - a paging domain (stage 2 when a nest parent)
+ * @core: what the iommufd core sees
+ * @flags: enum iommufd_hwpt_alloc_flags it was allocated with
+ * @pt: the page table, IPA -> page
+ * @lock: guards @viommus
+ * @viommus: struct smmuv3_viommu.s2_item of the vIOMMUs over it
+ */
+struct smmuv3_domain {
+	struct miommu_domain core;
+	u32 flags;
+	struct xa_pgtable pt;
+	spinlock_t lock;	/* guards viommus */
+	struct list_head viommus;
+};
+
+/**
+ * struct smmuv3_stats - counters of one vIOMMU (IOMMU_MOCK_OBJECT_INFO)
+ * @tlb_hits: DMA pages translated by an IOTLB entry
+ * @tlb_misses: DMA pages that walked the stage-1 table
+ * @tlb_invalidated: IOTLB entries removed by commands or stage-2 changes
+ * @cd_hits: CDs found in the CD cache
+ * @cd_misses: CDs fetched from guest memory
+ * @cd_invalidated: CD cache entries removed by commands or STE changes
+ * @evictions: entries of either cache evicted for room
+ */
+struct smmuv3_stats {
+	u64 tlb_hits;
+	u64 tlb_misses;
+	u64 tlb_invalidated;
+	u64 cd_hits;
+	u64 cd_misses;
+	u64 cd_invalidated;
+	u64 evictions;
+};
+
+/**
+ * struct smmuv3_viommu - a vIOMMU of type IOMMU_VIOMMU_TYPE_ARM_SMMUV3
+ * @core: what the iommufd core sees
+ * @smmu: its instance
+ * @s2: the nest parent
+ * @vmid: tags its IOTLB and CD cache entries
+ * @s2_item: entry in @s2's list of vIOMMUs
+ * @stats: counters, under the instance's cache lock
+ */
+struct smmuv3_viommu {
+	struct miommu_viommu core;
+	struct smmuv3_instance *smmu;
+	struct smmuv3_domain *s2;
+	u16 vmid;
+	struct list_head s2_item;
+	struct smmuv3_stats stats;
+};
+
+/**
+ * struct smmuv3_nested - a nested domain: the guest's STE
+ * @core: what the iommufd core sees
+ * @vsmmu: the vIOMMU it was allocated on
+ * @ste: STE words 0 and 1 in CPU order, EATS cleared (all zero for V = 0)
+ * @gen: distinguishes this STE from every other in the CD cache
+ */
+struct smmuv3_nested {
+	struct miommu_domain core;
+	struct smmuv3_viommu *vsmmu;
+	u64 ste[2];
+	u64 gen;
+};
+
+static inline struct smmuv3_instance *to_smmu(struct miommu_instance *inst)
+{
+	return container_of(inst, struct smmuv3_instance, base.core);
+}
+
+static inline struct smmuv3_domain *to_s2(struct miommu_domain *domain)
+{
+	return container_of(domain, struct smmuv3_domain, core);
+}
+
+static inline struct smmuv3_nested *to_nested(struct miommu_domain *domain)
+{
+	return container_of(domain, struct smmuv3_nested, core);
+}
+
+static inline struct smmuv3_viommu *to_vsmmu(struct miommu_viommu *viommu)
+{
+	return container_of(viommu, struct smmuv3_viommu, core);
+}
+
 struct smmuv3_domain;
 
 /* domain.c */
 int smmuv3_s2_lookup(struct smmuv3_domain *s2, u64 ipa, phys_addr_t *phys,
 		     int *prot);
+struct miommu_domain *smmuv3_domain_alloc_paging(struct miommu_device *dev,
+						 u32 flags);
+bool smmuv3_domain_compatible(struct miommu_device *dev,
+			      struct miommu_domain *domain);
+struct smmuv3_domain *smmuv3_to_s2(struct miommu_domain *domain);
+struct miommu_domain *smmuv3_nested_alloc(struct smmuv3_viommu *vsmmu,
+					  struct miommu_device *dev, u32 flags,
+					  const struct miommu_user_data *data);
+
+/* viommu.c */
+struct miommu_viommu *smmuv3_viommu_alloc(struct miommu_device *dev,
+					  struct miommu_domain *s2, u32 type);
+
+/* cache.c */
+void smmuv3_cache_init(struct smmuv3_cache *cache);
+bool smmuv3_tlb_lookup(struct smmuv3_viommu *vs, u16 asid, u8 granule_shift,
+		       u64 va, struct smmuv3_tlb_entry *ent);
+void smmuv3_tlb_insert(struct smmuv3_viommu *vs, u16 asid,
+		       const struct smmuv3_tlb_entry *ent);
+void smmuv3_tlb_inv(struct smmuv3_viommu *vs, bool by_asid, u16 asid,
+		    bool by_va, u64 start, u64 last);
+bool smmuv3_cd_lookup(struct smmuv3_viommu *vs, u32 vsid, u32 ssid, u64 gen,
+		      struct smmuv3_cd *cd);
+void smmuv3_cd_insert(struct smmuv3_viommu *vs, u32 vsid, u32 ssid, u64 gen,
+		      const struct smmuv3_cd *cd);
+void smmuv3_cd_inv(struct smmuv3_viommu *vs, u32 vsid, bool all_ssid,
+		   u32 ssid);
+void smmuv3_cache_flush_viommu(struct smmuv3_viommu *vs, bool count);
+
+/* translate.c */
+int smmuv3_nested_dma_translate(struct miommu_domain *domain,
+				struct miommu_device *dev, u32 pasid, u64 iova,
+				bool write, phys_addr_t *phys,
+				struct miommu_fault *fault);
 
 /* walk.c */
 int smmuv3_read_ipa(struct smmuv3_domain *s2, u64 ipa, void *buf,
 		    size_t len, struct miommu_fault *fault);
+int smmuv3_cd_index(const u64 *ste, bool ssv, u32 ssid, u32 *index,
+		    struct miommu_fault *fault);
 int smmuv3_cd_fetch(struct smmuv3_domain *s2, const u64 *ste, bool ssv,
 		    u32 ssid, __le64 *cd_raw, struct miommu_fault *fault);
 int smmuv3_cd_decode(const __le64 *cd_raw, struct smmuv3_cd *cd,

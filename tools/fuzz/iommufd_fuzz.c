@@ -1238,9 +1238,9 @@ static void g_dma(struct ctx *c)
 {
 	struct iommu_mock_dma s = { .size = sizeof(s) };
 
-	s.flags = pick_flags(c, IOMMU_MOCK_DMA_WRITE);
+	s.flags = pick_flags(c, IOMMU_MOCK_DMA_WRITE | IOMMU_MOCK_DMA_PASID);
 	s.dev_id = pick_id(c, K_DEV);
-	s.__reserved = pick_rsv(c);
+	s.pasid = one_in(&c->r, 2) ? pick_rsv(c) : (__u32)rnd(&c->r, 1U << 21);
 	s.iova = pick_iova(c);
 	s.length = one_in(&c->r, 10) ? wild64(&c->r) : 1 + rnd(&c->r, 16 * FZ_PAGE);
 	s.uptr = pick_uptr(c, s.length);
