@@ -613,6 +613,16 @@ static void walk_check(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, memcmp(buf, gram_ptr(&self->g, ipa[0] + gsz - 128), 128));
 	EXPECT_EQ(0, memcmp(buf + 128, gram_ptr(&self->g, ipa[1]), 128));
 
+	/* Inside one 16K or 64K page: several 4K stage-2 pages in a row */
+	if (gshift > 12) {
+		uint8_t big[8192];
+
+		memset(big, 0, sizeof(big));
+		ASSERT_EQ(0, rd(self, 0, va[2] + 0x800, big, sizeof(big)));
+		EXPECT_EQ(0, memcmp(big, gram_ptr(&self->g, ipa[2] + 0x800),
+				    sizeof(big)));
+	}
+
 	/* A write lands exactly where the table says */
 	fill_pattern(buf, sizeof(buf), 77);
 	before = *(uint8_t *)gram_ptr(&self->g, ipa[3] + 0x3ff);
