@@ -1663,7 +1663,10 @@ TEST_F(smmu, no_veventq)
 		     0x1000);
 }
 
-/* ---- two vIOMMUs: their entries never mix (the VMID) --------------------- */
+/*
+ * ---- two vIOMMUs over two nest parents: their entries never mix (two
+ * VMIDs); vIOMMUs over one nest parent share its VMID, as upstream's ------
+ */
 
 TEST_F(smmu, viommu_isolation)
 {
@@ -1673,13 +1676,17 @@ TEST_F(smmu, viommu_isolation)
 	uint64_t b_old = gpage(self, 12, 3), b_new = gpage(self, 12, 4);
 	uint64_t cd_b = gram_alloc(&self->g, GCD_BYTES, GCD_BYTES), ste[2];
 	uint64_t pte_a, pte_b;
-	uint32_t dev2, viommu2, vdev2, nested2, num = 1;
+	uint32_t dev2, s2b, viommu2, viommu3, vdev2, nested2, num = 1;
+	struct iommu_mock_object_info ia, ib, ic;
 	struct gcmd all = cmd_tlbi_nh_all();
 	struct iommu_hwpt_arm_smmuv3 data;
 	struct s1_pt pa, pb;
 	uint8_t buf[32];
 
-	/* vIOMMU A: the fixture's; vIOMMU B: a second device, same stage 2 */
+	/*
+	 * vIOMMU A: the fixture's; vIOMMU B: a second device over a second
+	 * nest parent of the same guest RAM
+	 */
 	ASSERT_NE(0, s1_pt_init(&pa, &self->g, 12, 16));
 	ASSERT_NE(0, s1_pt_init(&pb, &self->g, 12, 16));
 	pte_a = s1_map(&pa, 0x1000, a_old, 3, GPTE_RW_NG);
@@ -1692,8 +1699,20 @@ TEST_F(smmu, viommu_isolation)
 	cd_build(gram_ptr(&self->g, cd_b), &c);
 
 	ASSERT_EQ(0, dev_alloc(self->fd, self->inst, PSID + 1, &dev2));
-	ASSERT_EQ(0, viommu_alloc(self->fd, dev2, self->s2,
+	ASSERT_EQ(0, hwpt_alloc(self->fd, dev2, self->ioas,
+				IOMMU_HWPT_ALLOC_NEST_PARENT, &s2b));
+	ASSERT_EQ(0, viommu_alloc(self->fd, dev2, s2b,
 				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &viommu2));
+	/* A third vIOMMU over A's nest parent takes A's VMID */
+	ASSERT_EQ(0, viommu_alloc(self->fd, dev2, self->s2,
+				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &viommu3));
+	ASSERT_EQ(0, mock_obj_info(self->fd, self->viommu, &ia));
+	ASSERT_EQ(0, mock_obj_info(self->fd, viommu2, &ib));
+	ASSERT_EQ(0, mock_obj_info(self->fd, viommu3, &ic));
+	EXPECT_NE(0, ia.out_asid);
+	EXPECT_NE(ia.out_asid, ib.out_asid);
+	EXPECT_EQ(ia.out_asid, ic.out_asid);
+	ASSERT_EQ(0, mock_destroy(self->fd, viommu3));
 	ASSERT_EQ(0, vdev_alloc(self->fd, viommu2, dev2, VSID, &vdev2));
 	ste_s1(ste, cd_b, GSTE0_S1FMT_LINEAR, 0, GSTE1_S1DSS_SSID0);
 	data.ste[0] = ste[0];
