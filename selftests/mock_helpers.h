@@ -633,6 +633,50 @@ static inline int vdev_alloc(int fd, uint32_t viommu_id, uint32_t dev_id,
 	return ret;
 }
 
+/* ---- vEVENTQ -------------------------------------------------------------- */
+
+static inline int veventq_alloc(int fd, struct iommu_veventq_alloc *cmd)
+{
+	cmd->size = sizeof(*cmd);
+	return mock_ioctl(fd, IOMMU_VEVENTQ_ALLOC, cmd);
+}
+
+/* A vEVENTQ of @type and @depth on @viommu_id: *id and its fd *qfd. */
+static inline int veventq_new(int fd, uint32_t viommu_id, uint32_t type,
+			      uint32_t depth, uint32_t *id, int *qfd)
+{
+	struct iommu_veventq_alloc cmd = {
+		.viommu_id = viommu_id,
+		.type = type,
+		.veventq_depth = depth,
+	};
+	int rc = veventq_alloc(fd, &cmd);
+
+	if (!rc) {
+		*id = cmd.out_veventq_id;
+		*qfd = cmd.out_veventq_fd;
+	}
+	return rc;
+}
+
+/*
+ * Whatever the queue holds now, without waiting: read()'s byte count, 0 when
+ * empty, -errno on an error.
+ */
+static inline ssize_t veventq_read_now(int qfd, void *buf, size_t len)
+{
+	ssize_t n;
+	int fl = fcntl(qfd, F_GETFL);
+
+	if (fl < 0 || fcntl(qfd, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	n = read(qfd, buf, len);
+	if (n < 0)
+		n = errno == EAGAIN ? 0 : -errno;
+	fcntl(qfd, F_SETFL, fl);
+	return n;
+}
+
 /*
  * Assert that IOAS_IOVA_RANGES of @ioas returns exactly the @n ranges of
  * @exp (a macro, so ASSERT/EXPECT reach the calling test).

@@ -87,29 +87,6 @@ static int st_inv(int fd, uint32_t viommu_id, uint32_t type,
 	return hwpt_invalidate(fd, viommu_id, type, entries, len, num);
 }
 
-static int veventq_alloc(int fd, struct iommu_veventq_alloc *cmd)
-{
-	cmd->size = sizeof(*cmd);
-	return mock_ioctl(fd, IOMMU_VEVENTQ_ALLOC, cmd);
-}
-
-static int veventq_new(int fd, uint32_t viommu_id, uint32_t type,
-		       uint32_t depth, uint32_t *id, int *qfd)
-{
-	struct iommu_veventq_alloc cmd = {
-		.viommu_id = viommu_id,
-		.type = type,
-		.veventq_depth = depth,
-	};
-	int rc = veventq_alloc(fd, &cmd);
-
-	if (!rc) {
-		*id = cmd.out_veventq_id;
-		*qfd = cmd.out_veventq_fd;
-	}
-	return rc;
-}
-
 static int hw_queue_alloc(int fd, uint32_t viommu_id, uint32_t type,
 			  uint32_t index, uint64_t iova, uint64_t length,
 			  uint32_t *id)
