@@ -37,7 +37,26 @@ FIXTURE(smmu) {
 	struct guest_ram g;
 	uint32_t nested;
 	bool attached;
+	char saved_iotlb[32];	/* smmuv3_iotlb_entries to restore, or "" */
 };
+
+#define IOTLB_PARAM "/sys/module/iommufd_mock/parameters/smmuv3_iotlb_entries"
+
+static int param_rw(const char *path, char *buf, size_t len, bool write)
+{
+	int fd = open(path, write ? O_WRONLY : O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, buf, strlen(buf), 0) : pread(fd, buf, len - 1, 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if (!write)
+		buf[n] = 0;
+	return 0;
+}
 
 /* The first instance INSTANCE_INFO flags as SMMUv3, or -ENODEV. */
 static int smmu_instance(int fd, uint32_t *inst)
@@ -62,6 +81,7 @@ static int smmu_instance(int fd, uint32_t *inst)
 FIXTURE_SETUP(smmu)
 {
 	self->qfd = -1;
+	self->saved_iotlb[0] = 0;
 	self->fd = mock_open();
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, smmu_instance(self->fd, &self->inst));
@@ -89,6 +109,8 @@ FIXTURE_SETUP(smmu)
 
 FIXTURE_TEARDOWN(smmu)
 {
+	if (self->saved_iotlb[0])
+		param_rw(IOTLB_PARAM, self->saved_iotlb, 0, true);
 	if (self->qfd >= 0)
 		close(self->qfd);
 	if (self->fd >= 0)
@@ -814,6 +836,7 @@ TEST_F(smmu, permissions)
 	struct gcd c = { .asid = 8, .ips = GCD_IPS_48, .record = true,
 			 .t0sz = 16, .g0shift = 12, .epd1 = true };
 	uint64_t ro = gpage(self, 12, 4), priv = gpage(self, 12, 5);
+	uint64_t pg = gpage(self, 12, 6), at;
 	struct iommu_mock_dma d;
 	struct s1_pt pt;
 	uint8_t buf[64], copy[64];
@@ -832,6 +855,19 @@ TEST_F(smmu, permissions)
 	EXPECT_FAULT(rc, d, EPERM, GEVT_F_PERMISSION, F_REP, 0x10100);
 	EXPECT_DATA_EVT(self, GEVT_F_PERMISSION, false, 0, false, 0x10100);
 	EXPECT_EQ(0, memcmp(copy, gram_ptr(&self->g, ro + 0x100), 64));
+
+	/* APTable[1] on the way down makes a read-write page read-only */
+	ASSERT_NE(0, s1_map(&pt, (1ULL << 30) + 0x3000, pg, 3, GPTE_RW_NG));
+	at = s1_desc_ipa(&pt, 1ULL << 30, 1);
+	ASSERT_NE(0, at);
+	gram_w64(&self->g, at, gram_r64(&self->g, at) | GPTE_APTABLE_RO);
+	EXPECT_READS(self, 0, (1ULL << 30) + 0x3000, pg, 32);
+	rc = sdma(self, IOMMU_MOCK_DMA_WRITE, 0, (1ULL << 30) + 0x3000, buf, 8,
+		  &d);
+	EXPECT_FAULT(rc, d, EPERM, GEVT_F_PERMISSION, F_REP,
+		     (1ULL << 30) + 0x3000);
+	EXPECT_DATA_EVT(self, GEVT_F_PERMISSION, false, 0, false,
+			(1ULL << 30) + 0x3000);
 
 	/* Device requests are unprivileged: AP[1] = 0 refuses reads too */
 	rc = sdma(self, 0, 0, 0x11008, buf, 8, &d);
@@ -931,6 +967,7 @@ TEST_F(smmu, s2_fault_walk)
 	struct s1_pt pt;
 	uint64_t at, ste[2];
 	uint8_t buf[8];
+	uint64_t l1;
 	int rc;
 
 	simple_s1(_metadata, self, &pt, 13, true);
@@ -951,6 +988,17 @@ TEST_F(smmu, s2_fault_walk)
 	rc = sdma(self, 0, 0, 0x18, buf, 8, &d);
 	EXPECT_FAULT(rc, d, ENOENT, GEVT_F_TRANSLATION, F_S2W, 0x18);
 	EXPECT_EQ(FAR_IPA + 0x300000, d.out_fault_ipa & ~0xfffULL);
+	EXPECT_NO_EVT(self);
+
+	/* A 2-level CD table whose leaf is outside stage 2 */
+	l1 = gram_alloc(&self->g, 4096, 4096);
+	ASSERT_NE(0, l1);
+	gram_w64(&self->g, l1, cd_l1_desc(FAR_IPA + 0x400000));
+	ste_s1(ste, l1, GSTE0_S1FMT_L2_4K, 8, GSTE1_S1DSS_SSID0);
+	ASSERT_EQ(0, install(self, ste));
+	rc = sdma(self, 0, 3, 0x18, buf, 8, &d);
+	EXPECT_FAULT(rc, d, ENOENT, GEVT_F_TRANSLATION, F_S2W, 0x18);
+	EXPECT_EQ(FAR_IPA + 0x400000, d.out_fault_ipa & ~0xfffULL);
 	EXPECT_NO_EVT(self);
 }
 
@@ -1296,6 +1344,7 @@ TEST_F(smmu, iotlb_tlbi_nh_all)
 	struct stale st;
 
 	stale_setup(_metadata, self, &st, 46);
+	EXPECT_PAGES(self, &st, "oooooooo");
 	a = vinfo(self);
 	ASSERT_EQ(0, send1(self, cmd_tlbi_nh_all()));
 	b = vinfo(self);
@@ -1308,6 +1357,7 @@ TEST_F(smmu, iotlb_tlbi_nsnh_all)
 	struct stale st;
 
 	stale_setup(_metadata, self, &st, 47);
+	EXPECT_PAGES(self, &st, "oooooooo");
 	ASSERT_EQ(0, send1(self, cmd_tlbi_nsnh_all()));
 	EXPECT_PAGES(self, &st, "nnnnnnnn");
 }
@@ -1601,6 +1651,87 @@ TEST_F(smmu, no_veventq)
 	rc = sdma(self, 0, 0, 0x1000, buf, 8, &d);
 	EXPECT_FAULT(rc, d, ENOENT, GEVT_F_TRANSLATION, IOMMU_MOCK_DMA_FAULT,
 		     0x1000);
+}
+
+/* ---- two vIOMMUs: their entries never mix (the VMID) --------------------- */
+
+TEST_F(smmu, viommu_isolation)
+{
+	struct gcd c = { .asid = 80, .ips = GCD_IPS_48, .record = true,
+			 .t0sz = 16, .g0shift = 12, .epd1 = true };
+	uint64_t a_old = gpage(self, 12, 1), a_new = gpage(self, 12, 2);
+	uint64_t b_old = gpage(self, 12, 3), b_new = gpage(self, 12, 4);
+	uint64_t cd_b = gram_alloc(&self->g, GCD_BYTES, GCD_BYTES), ste[2];
+	uint64_t pte_a, pte_b;
+	uint32_t dev2, viommu2, vdev2, nested2, num = 1;
+	struct gcmd all = cmd_tlbi_nh_all();
+	struct iommu_hwpt_arm_smmuv3 data;
+	struct s1_pt pa, pb;
+	uint8_t buf[32];
+
+	/* vIOMMU A: the fixture's; vIOMMU B: a second device, same stage 2 */
+	ASSERT_NE(0, s1_pt_init(&pa, &self->g, 12, 16));
+	ASSERT_NE(0, s1_pt_init(&pb, &self->g, 12, 16));
+	pte_a = s1_map(&pa, 0x1000, a_old, 3, GPTE_RW_NG);
+	pte_b = s1_map(&pb, 0x1000, b_old, 3, GPTE_RW_NG);
+	ASSERT_NE(0, pte_a);
+	ASSERT_NE(0, pte_b);
+	c.ttb0 = pa.root;
+	one_cd(_metadata, self, &c);
+	c.ttb0 = pb.root;	/* same ASID */
+	cd_build(gram_ptr(&self->g, cd_b), &c);
+
+	ASSERT_EQ(0, dev_alloc(self->fd, self->inst, PSID + 1, &dev2));
+	ASSERT_EQ(0, viommu_alloc(self->fd, dev2, self->s2,
+				  IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &viommu2));
+	ASSERT_EQ(0, vdev_alloc(self->fd, viommu2, dev2, VSID, &vdev2));
+	ste_s1(ste, cd_b, GSTE0_S1FMT_LINEAR, 0, GSTE1_S1DSS_SSID0);
+	data.ste[0] = ste[0];
+	data.ste[1] = ste[1];
+	ASSERT_EQ(0, hwpt_alloc_data(self->fd, dev2, viommu2, 0,
+				     IOMMU_HWPT_DATA_ARM_SMMUV3, &data,
+				     sizeof(data), &nested2));
+	ASSERT_EQ(0, dev_attach(self->fd, dev2, nested2, NULL));
+
+	EXPECT_READS(self, 0, 0x1000, a_old, 32);
+	ASSERT_EQ(0, dma_read(self->fd, dev2, 0x1000, buf, 32));
+	EXPECT_EQ(0, memcmp(buf, gram_ptr(&self->g, b_old), 32));
+	gram_w64(&self->g, pte_a, pte_leaf(3, a_new, GPTE_RW_NG));
+	gram_w64(&self->g, pte_b, pte_leaf(3, b_new, GPTE_RW_NG));
+
+	/* TLBI_NH_ALL on A: B keeps its stale entry */
+	ASSERT_EQ(0, send1(self, cmd_tlbi_nh_all()));
+	EXPECT_READS(self, 0, 0x1000, a_new, 32);
+	ASSERT_EQ(0, dma_read(self->fd, dev2, 0x1000, buf, 32));
+	EXPECT_EQ(0, memcmp(buf, gram_ptr(&self->g, b_old), 32));
+	ASSERT_EQ(0, hwpt_invalidate(self->fd, viommu2,
+				     IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+				     &all, sizeof(all), &num));
+	ASSERT_EQ(0, dma_read(self->fd, dev2, 0x1000, buf, 32));
+	EXPECT_EQ(0, memcmp(buf, gram_ptr(&self->g, b_new), 32));
+}
+
+/* ---- capacity: smmuv3_iotlb_entries bounds the IOTLB -------------------------- */
+
+TEST_F(smmu, iotlb_eviction)
+{
+	struct iommu_mock_object_info a, b;
+	char four[] = "4";
+	struct stale st;
+	uint8_t buf[32];
+
+	ASSERT_EQ(0, param_rw(IOTLB_PARAM, self->saved_iotlb,
+			      sizeof(self->saved_iotlb), false));
+	ASSERT_EQ(0, param_rw(IOTLB_PARAM, four, 0, true));
+	a = vinfo(self);
+	stale_setup(_metadata, self, &st, 81);
+	b = vinfo(self);
+	/* 8 pages into 4 entries: the first 4 went */
+	EXPECT_EQ(NPG - 4, b.out_evictions - a.out_evictions);
+	/* The newest is still stale, the oldest was evicted and re-walks */
+	EXPECT_EQ('o', which(self, &st, NPG - 1));
+	EXPECT_EQ('n', which(self, &st, 0));
+	EXPECT_EQ(0, rd(self, 0, STALE_VA, buf, 8));
 }
 
 /* ---- counters ------------------------------------------------------------------ */
