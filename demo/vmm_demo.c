@@ -11,6 +11,11 @@
  * does). Every step prints the ioctl with its inputs and outputs and why a
  * VMM makes it.
  *
+ * Part 2 (smmuv3_part.c) is a second VM behind the SMMUv3 instance: the
+ * guest writes real STEs, CDs and stage-1 tables, the device's DMA walks
+ * them, a missing TLBI leaves a stale IOTLB entry, and a fault comes back
+ * on the vEVENTQ with the guest's stream ID.
+ *
  * Usage: vmm_demo [/dev/iommufd-mock]
  * Exit code: 0 when every step behaved as the uAPI headers say, 1 otherwise.
  */
@@ -28,7 +33,7 @@
 #include <linux/iommufd.h>
 #include <linux/iommufd_mock.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "demo.h"
 
 #define SZ_4K		0x1000ULL
 #define SZ_1M		0x100000ULL
@@ -42,14 +47,14 @@
 /* An address outside guest RAM: nothing is mapped there in stage 2. */
 #define GUEST_HOLE	0x50000000ULL
 
-static int fd = -1;
-static int step_no;
+int fd = -1;
+int step_no;
 
 /* ------------------------------------------------------------------ */
 /* Printing                                                             */
 /* ------------------------------------------------------------------ */
 
-static const char *errname(int err)
+const char *errname(int err)
 {
 	static char buf[16];
 
@@ -71,13 +76,14 @@ static const char *errname(int err)
 	case EADDRINUSE: return "EADDRINUSE";
 	case EOVERFLOW: return "EOVERFLOW";
 	case EACCES: return "EACCES";
+	case EIO: return "EIO";
+	case EINTR: return "EINTR";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,7 +96,7 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-static void __attribute__((format(printf, 1, 2))) step(const char *fmt, ...)
+void step(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -102,7 +108,7 @@ static void __attribute__((format(printf, 1, 2))) step(const char *fmt, ...)
 }
 
 /* An explanation, word-wrapped under the step title. */
-static void __attribute__((format(printf, 1, 2))) why(const char *fmt, ...)
+void why(const char *fmt, ...)
 {
 	char text[1024];
 	const char *p = text;
@@ -137,7 +143,7 @@ static void __attribute__((format(printf, 1, 2))) why(const char *fmt, ...)
 }
 
 /* Output lines of an ioctl, or a result the VMM derived. */
-static void __attribute__((format(printf, 1, 2))) out(const char *fmt, ...)
+void out(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -166,8 +172,7 @@ vcall(const char *name, unsigned long req, void *arg, const char *fmt,
 	return err;
 }
 
-static int __attribute__((format(printf, 4, 5)))
-call(const char *name, unsigned long req, void *arg, const char *fmt, ...)
+int call(const char *name, unsigned long req, void *arg, const char *fmt, ...)
 {
 	va_list ap;
 	int err;
@@ -179,8 +184,7 @@ call(const char *name, unsigned long req, void *arg, const char *fmt, ...)
 }
 
 /* Like call(), but any failure ends the demo. */
-static void __attribute__((format(printf, 4, 5)))
-xcall(const char *name, unsigned long req, void *arg, const char *fmt, ...)
+void xcall(const char *name, unsigned long req, void *arg, const char *fmt, ...)
 {
 	va_list ap;
 	int err;
@@ -194,7 +198,7 @@ xcall(const char *name, unsigned long req, void *arg, const char *fmt, ...)
 }
 
 /* A refusal the VMM must expect: exactly @want, nothing else. */
-static void expect_err(int err, int want, const char *name, const char *rule)
+void expect_err(int err, int want, const char *name, const char *rule)
 {
 	if (err != want)
 		die("%s: expected %s (%s), got %s", name, errname(want), rule,
@@ -254,6 +258,7 @@ static const char *format_name(uint32_t format)
 	switch (format) {
 	case IOMMU_MOCK_S1_FORMAT_ARM_LPAE: return "ARM_LPAE";
 	case IOMMU_MOCK_S1_FORMAT_X86_FL: return "X86_FL";
+	case IOMMU_MOCK_S1_FORMAT_ARM_SMMUV3: return "ARM_SMMUV3";
 	}
 	return "unknown";
 }
@@ -1390,6 +1395,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(devs); i++)
 		free(devs[i].regions);
 	free(insts);
+
+	smmuv3_part(path);
 
 	printf("\nvmm_demo: all %d steps done, every call behaved as documented\n",
 	       step_no);
