@@ -469,7 +469,7 @@ struct iommu_hwpt_arm_smmuv3 {
  * enum iommu_hwpt_data_type - type of the data given to IOMMU_HWPT_ALLOC
  * @IOMMU_HWPT_DATA_NONE: no data: a paging (stage-2 capable) HWPT
  * @IOMMU_HWPT_DATA_VTD_S1: Intel VT-d stage 1 (not served by the mock)
- * @IOMMU_HWPT_DATA_ARM_SMMUV3: ARM SMMUv3 STE (not served by the mock)
+ * @IOMMU_HWPT_DATA_ARM_SMMUV3: ARM SMMUv3 STE (SMMUv3 instances)
  *
  * The mock's own stage-1 type, IOMMU_HWPT_DATA_MOCK_S1, is in
  * <linux/iommufd_mock.h>.
@@ -604,7 +604,7 @@ struct iommu_hw_info_tegra241_cmdqv {
  * @IOMMU_HW_INFO_TYPE_NONE: no driver data
  * @IOMMU_HW_INFO_TYPE_DEFAULT: as an input: whatever the driver reports
  * @IOMMU_HW_INFO_TYPE_INTEL_VTD: Intel VT-d (not served by the mock)
- * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: ARM SMMUv3 (not served by the mock)
+ * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: ARM SMMUv3 (SMMUv3 instances)
  * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: Tegra241 CMDQV (not served)
  *
  * The mock reports IOMMU_HW_INFO_TYPE_MOCK from <linux/iommufd_mock.h>.
@@ -759,7 +759,8 @@ struct iommu_hwpt_get_dirty_bitmap {
 /**
  * enum iommu_hwpt_invalidate_data_type - type of invalidation entries
  * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: VT-d stage 1 (not served by the mock)
- * @IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: SMMUv3 commands (not served)
+ * @IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: SMMUv3 commands (SMMUv3
+ *                                           instances)
  *
  * The mock's type, IOMMU_HWPT_INVALIDATE_DATA_MOCK, is in
  * <linux/iommufd_mock.h>.
@@ -952,7 +953,7 @@ struct iommu_fault_alloc {
  * enum iommu_viommu_type - type of a vIOMMU
  * @IOMMU_VIOMMU_TYPE_DEFAULT: generic vIOMMU the core makes itself, wrapping
  *                             a nest-parent HWPT; always available (seed 000)
- * @IOMMU_VIOMMU_TYPE_ARM_SMMUV3: ARM SMMUv3 (not served by the mock)
+ * @IOMMU_VIOMMU_TYPE_ARM_SMMUV3: ARM SMMUv3 (SMMUv3 instances)
  * @IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV: Tegra241 CMDQV (not served)
  *
  * The mock driver's type, IOMMU_VIOMMU_TYPE_MOCK, is in
