@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <sys/mount.h>
 #include <stdint.h>
 
 #include "mock_helpers.h"
@@ -1809,6 +1810,67 @@ TEST_F(smmu, counters)
 	EXPECT_EQ(2, i4.out_tlb_invalidated - i3.out_tlb_invalidated);
 	EXPECT_EQ(1, i4.out_cd_invalidated - i3.out_cd_invalidated);
 	EXPECT_EQ(0, i4.out_evictions);
+}
+
+/* ---- tracepoints: what the vSMMU did, as ftrace shows it ------------------ */
+
+#define TRACEFS "/sys/kernel/tracing"
+
+static int trace_write(const char *file, const char *val)
+{
+	char path[128];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+TEST_F(smmu, tracepoints)
+{
+	uint64_t page = gpage(self, 12, 1);
+	static char text[65536];
+	struct iommu_mock_dma d;
+	struct s1_pt pt;
+	uint8_t buf[8];
+	ssize_t n = 0, got;
+	int fd;
+
+	if (access(TRACEFS "/events", F_OK))
+		mount("nodev", TRACEFS, "tracefs", 0, NULL);
+	if (access(TRACEFS "/events/iommufd_mock_smmuv3/enable", F_OK))
+		SKIP(return, "no tracefs in this kernel");
+	ASSERT_EQ(0, trace_write("trace", ""));
+	ASSERT_EQ(0, trace_write("events/iommufd_mock_smmuv3/enable", "1"));
+
+	simple_s1(_metadata, self, &pt, 93, true);
+	ASSERT_NE(0, s1_map(&pt, 0x1000, page, 3, GPTE_RW_NG));
+	EXPECT_EQ(0, rd(self, 0, 0x1000, buf, 8));	/* walk: 4 levels */
+	EXPECT_EQ(0, rd(self, 0, 0x1000, buf, 8));	/* IOTLB hit */
+	EXPECT_EQ(0, send1(self, cmd_tlbi_nh_va(93, 0x1000, true, 0, 0, 0)));
+	EXPECT_EQ(-ENOENT, sdma(self, 0, 0, 0x5000, buf, 8, &d));
+
+	ASSERT_EQ(0, trace_write("events/iommufd_mock_smmuv3/enable", "0"));
+	fd = open(TRACEFS "/trace", O_RDONLY);
+	ASSERT_LE(0, fd);
+	while ((got = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += got;
+	close(fd);
+	text[n] = 0;
+	EXPECT_NE(NULL, strstr(text, "smmuv3_hwpt_alloc:")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "asid=93 va=0x1000 miss levels=4"))
+		TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "asid=93 va=0x1000 hit levels=0"))
+		TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "smmuv3_cmd:")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "op=0x12")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "event=0x10 addr=0x5000")) TH_LOG("%s", text);
+	trace_write("trace", "");
 }
 
 TEST_HARNESS_MAIN
