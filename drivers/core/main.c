@@ -8,6 +8,8 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -111,6 +113,47 @@ int miommu_copy_array_entry(void *dst, size_t dst_size,
 	return copy_struct_from_user(dst, dst_size,
 				     array->uptr + (size_t)index * array->entry_len,
 				     array->entry_len);
+}
+
+/**
+ * miommu_array_run() - run the entries of an invalidation array in order
+ * @array: user array descriptor; entry_num is set to the entries handled
+ * @type: the data type the driver serves
+ * @min_len: the shortest entry the driver takes
+ * @one: copies entry @index (with the driver's copy rule) and runs it
+ * @priv: passed to @one
+ *
+ * The array may be long (up to 2^32 - 1 entries): the CPU is yielded
+ * between entries and the loop stops with -EINTR on a fatal signal. Stops
+ * at the first failing entry, which is not counted as handled; an empty
+ * array only checks @type (upstream's rule for entry_num 0).
+ * Return: 0; -EINVAL another type, entries shorter than @min_len; -EINTR;
+ * or @one's errno.
+ */
+int miommu_array_run(struct miommu_user_data_array *array, u32 type,
+		     size_t min_len, int (*one)(void *priv, unsigned int index),
+		     void *priv)
+{
+	unsigned int i;
+	int rc = 0;
+
+	if (array->type != type ||
+	    (array->entry_num && array->entry_len < min_len)) {
+		array->entry_num = 0;
+		return -EINVAL;
+	}
+	for (i = 0; i < array->entry_num; i++) {
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			rc = -EINTR;
+			break;
+		}
+		rc = one(priv, i);
+		if (rc)
+			break;
+	}
+	array->entry_num = i;
+	return rc;
 }
 
 /**

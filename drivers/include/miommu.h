@@ -400,6 +400,9 @@ int miommu_copy_user_data(void *dst, size_t dst_size, size_t min_size,
 int miommu_copy_array_entry(void *dst, size_t dst_size,
 			    const struct miommu_user_data_array *array,
 			    unsigned int index);
+int miommu_array_run(struct miommu_user_data_array *array, u32 type,
+		     size_t min_len, int (*one)(void *priv, unsigned int index),
+		     void *priv);
 
 struct miommu_vdevice *miommu_viommu_find_vdev(struct miommu_viommu *viommu,
 					       struct miommu_device *dev);

@@ -6,8 +6,6 @@
  * is the identity limited to the stage-1 input width, and translation ends
  * in the parent's page table.
  */
-#include <linux/sched.h>
-#include <linux/sched/signal.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -244,16 +242,29 @@ static int mock_inv_entry_get(struct iommu_mock_invalidate *inv,
 	}
 }
 
+struct mock_inv_ctx {
+	struct miommu_user_data_array *array;
+	int (*one)(void *priv, const struct iommu_mock_invalidate *inv);
+	void *priv;
+};
+
+static int mock_inv_one(void *priv, unsigned int index)
+{
+	struct mock_inv_ctx *ctx = priv;
+	struct iommu_mock_invalidate inv;
+	int rc;
+
+	rc = mock_inv_entry_get(&inv, ctx->array, index);
+	return rc ?: ctx->one(ctx->priv, &inv);
+}
+
 /**
  * mock_inv_run() - run an array of IOMMU_HWPT_INVALIDATE_DATA_MOCK entries
  * @array: the user array; entry_num is set to the entries handled
  * @one: handles one checked entry, returns 0 or an errno
  * @priv: passed to @one
  *
- * An empty array only checks that the type is served. Stops at the first
- * failing entry, which is not counted as handled. The array may hold up to
- * 2^32 - 1 entries: the loop yields the CPU between entries and stops with
- * -EINTR when the task gets a fatal signal.
+ * miommu_array_run() with the mock's entry checks.
  * Return: 0; -EINVAL wrong type, short entries, unknown op, bad range;
  * -EOPNOTSUPP flags or reserved bits; -E2BIG, -EFAULT from the copy;
  * -EINTR fatal signal; or the errno of @one.
@@ -262,29 +273,11 @@ int mock_inv_run(struct miommu_user_data_array *array,
 		 int (*one)(void *priv, const struct iommu_mock_invalidate *inv),
 		 void *priv)
 {
-	struct iommu_mock_invalidate inv;
-	unsigned int i;
-	int rc = 0;
+	struct mock_inv_ctx ctx = { .array = array, .one = one, .priv = priv };
 
-	if (array->type != IOMMU_HWPT_INVALIDATE_DATA_MOCK ||
-	    (array->entry_num && array->entry_len < sizeof(inv))) {
-		array->entry_num = 0;
-		return -EINVAL;
-	}
-	for (i = 0; i < array->entry_num; i++) {
-		cond_resched();
-		if (fatal_signal_pending(current)) {
-			rc = -EINTR;
-			break;
-		}
-		rc = mock_inv_entry_get(&inv, array, i);
-		if (!rc)
-			rc = one(priv, &inv);
-		if (rc)
-			break;
-	}
-	array->entry_num = i;
-	return rc;
+	return miommu_array_run(array, IOMMU_HWPT_INVALIDATE_DATA_MOCK,
+				sizeof(struct iommu_mock_invalidate),
+				mock_inv_one, &ctx);
 }
 
 /* A nested HWPT has one ASID and no device cache of its own. */

@@ -4,9 +4,8 @@
  * parent, the guest's commands forwarded raw as upstream's
  * arm_vsmmu_cache_invalidate() takes them, and its cache counters.
  */
-#include <linux/sched.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "smmuv3.h"
 #include "smmuv3_trace.h"
@@ -102,42 +101,47 @@ static int smmuv3_run_cmd(struct smmuv3_viommu *vs, const u64 *cmd)
 	}
 }
 
+struct smmuv3_inv_ctx {
+	struct smmuv3_viommu *vs;
+	struct miommu_user_data_array *array;
+};
+
+/* Entry @index of the command array, as upstream copies it, then run. */
+static int smmuv3_invalidate_one(void *priv, unsigned int index)
+{
+	struct smmuv3_inv_ctx *ctx = priv;
+	struct miommu_user_data_array *array = ctx->array;
+	struct smmuv3_viommu *vs = ctx->vs;
+	struct iommu_viommu_arm_smmuv3_invalidate inv;
+	u64 cmd[2];
+	int rc;
+
+	rc = copy_struct_from_user(&inv, sizeof(inv),
+				   array->uptr + (size_t)index * array->entry_len,
+				   array->entry_len);
+	if (rc)
+		return rc;
+	cmd[0] = le64_to_cpu(inv.cmd[0]);
+	cmd[1] = le64_to_cpu(inv.cmd[1]);
+	rc = smmuv3_run_cmd(vs, cmd);
+	trace_smmuv3_cmd(vs->s2->vmid, cmd[0], cmd[1], rc);
+	return rc;
+}
+
 /*
  * IOMMU_HWPT_INVALIDATE on the vIOMMU: upstream's arm_vsmmu_cache_invalidate()
- * takes an array of raw 16-byte commands; entry_num says how many ran.
+ * takes an array of raw 16-byte commands (longer entries with a zero tail,
+ * as iommu_copy_struct_from_full_user_array() copies them); entry_num says
+ * how many ran.
  */
 static int smmuv3_viommu_cache_invalidate(struct miommu_viommu *viommu,
 					  struct miommu_user_data_array *array)
 {
-	struct smmuv3_viommu *vs = to_vsmmu(viommu);
-	struct iommu_viommu_arm_smmuv3_invalidate inv;
-	unsigned int i;
-	u64 cmd[2];
-	int rc = 0;
+	struct smmuv3_inv_ctx ctx = { .vs = to_vsmmu(viommu), .array = array };
 
-	if (array->type != IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 ||
-	    (array->entry_num && array->entry_len < sizeof(inv))) {
-		array->entry_num = 0;
-		return -EINVAL;
-	}
-	for (i = 0; i < array->entry_num; i++) {
-		cond_resched();
-		if (fatal_signal_pending(current)) {
-			rc = -EINTR;
-			break;
-		}
-		rc = miommu_copy_array_entry(&inv, sizeof(inv), array, i);
-		if (rc)
-			break;
-		cmd[0] = le64_to_cpu(inv.cmd[0]);
-		cmd[1] = le64_to_cpu(inv.cmd[1]);
-		rc = smmuv3_run_cmd(vs, cmd);
-		trace_smmuv3_cmd(vs->s2->vmid, cmd[0], cmd[1], rc);
-		if (rc)
-			break;
-	}
-	array->entry_num = i;
-	return rc;
+	return miommu_array_run(array, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
+				sizeof(struct iommu_viommu_arm_smmuv3_invalidate),
+				smmuv3_invalidate_one, &ctx);
 }
 
 static void smmuv3_viommu_fill_info(struct miommu_viommu *viommu,
