@@ -373,8 +373,8 @@ static void vm_viommu(struct smmu_vm *vm)
 	};
 
 	step("vIOMMU of type ARM_SMMUV3, vDEVICE (vSID 0x%x), vEVENTQ", VSID);
-	why("The vIOMMU is the VM's slice of the SMMU (its own VMID over the "
-	    "stage 2); the vDEVICE tells the kernel that the guest calls "
+	why("The vIOMMU is the VM's slice of the SMMU (its caches are tagged "
+	    "with the VMID of its stage 2); the vDEVICE tells the kernel that the guest calls "
 	    "physical stream 0x%x by vSID 0x%x; the vEVENTQ is the file the "
 	    "VMM reads the guest's fault events from, to copy them into the "
 	    "vSMMU's event queue.", PSID, VSID);
