@@ -28,7 +28,6 @@
  * Output: TAP and a "# Totals:" line. Exit code 0 only if every check passed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -39,6 +38,7 @@
 
 #include <linux/iommufd_mock_pci.h>
 
+#include "mock_pci.h"
 #include "qtest_client.h"
 #include "qtest_tap.h"
 
@@ -119,17 +119,7 @@ static long log_end(void)
 
 static int sysfs_write(const char *attr)
 {
-	char path[128], text[32];
-	int fd, rc;
-
-	snprintf(path, sizeof(path), "/sys/bus/mockiommu/%s", attr);
-	snprintf(text, sizeof(text), "%d 0x%x", INST, SID);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = write(fd, text, strlen(text)) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
+	return mock_pci_sysfs(attr, INST, SID);
 }
 
 /* VmPin of @pid in kB, or -1 */
@@ -148,19 +138,6 @@ static long vm_pin_kb(pid_t pid)
 			break;
 	fclose(f);
 	return kb;
-}
-
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/iommufd_mock/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
 }
 
 /*
@@ -197,33 +174,14 @@ static struct qtc *start_qemu(bool verbose, char **err)
 /* The vfio-mockN name under SYSFSDEV/vfio-dev, as QEMU finds it */
 static int vfio_name(char *name, size_t size)
 {
-	DIR *dir = opendir(SYSFSDEV "/vfio-dev");
-	struct dirent *d;
-	int rc = -1;
-
-	while (dir && (d = readdir(dir))) {
-		if (!strncmp(d->d_name, "vfio", 4) && strlen(d->d_name) < size) {
-			memcpy(name, d->d_name, strlen(d->d_name) + 1);
-			rc = 0;
-			break;
-		}
-	}
-	if (dir)
-		closedir(dir);
-	return rc;
+	return mock_pci_vfio_name(INST, SID, name, size);
 }
 
 /* One copy through the engine; returns STATUS */
 static uint32_t engine_copy(struct qtc *q, uint64_t src, uint64_t dst,
 			    uint32_t len, uint32_t ctrl)
 {
-	qtc_writeq(q, BAR0 + IOMMU_MOCK_PCI_REG_SRC, src);
-	qtc_writeq(q, BAR0 + IOMMU_MOCK_PCI_REG_DST, dst);
-	qtc_writel(q, BAR0 + IOMMU_MOCK_PCI_REG_LENGTH, len);
-	qtc_writel(q, BAR0 + IOMMU_MOCK_PCI_REG_CTRL, ctrl);
-	qtc_writel(q, BAR0 + IOMMU_MOCK_PCI_REG_DOORBELL,
-		   IOMMU_MOCK_PCI_DOORBELL_GO);
-	return qtc_readl(q, BAR0 + IOMMU_MOCK_PCI_REG_STATUS);
+	return mock_pci_copy(q, BAR0, src, dst, len, ctrl);
 }
 
 /* Config space and BAR0 of the function, seen through QEMU */
@@ -452,8 +410,8 @@ int main(int argc, char **argv)
 	rc = sysfs_write("vfio_remove");
 	check(rc == 0, "device_removable_after_fds_closed", "%s",
 	      rc ? strerror(-rc) : "");
-	check(module_refcnt() == 0, "no_module_reference_left", "refcnt %ld",
-	      module_refcnt());
+	check(mock_pci_module_refcnt() == 0, "no_module_reference_left", "refcnt %ld",
+	      mock_pci_module_refcnt());
 	demo_quiet = false;
 	say("\nEvery step above is a check; the summary line counts them.");
 	return tap_finish();
