@@ -1353,6 +1353,13 @@ TEST_F(dev, instance_info_values)
 		  all[MOCK_SMMUV3_INST].s1_format);
 	EXPECT_EQ(16, all[MOCK_SMMUV3_INST].sid_bits);
 	EXPECT_EQ((1ULL << 48) - 1, all[MOCK_SMMUV3_INST].aperture_last);
+	/* Then the VT-d one */
+	EXPECT_EQ(MOCK_VTD_INST, all[MOCK_VTD_INST].instance_id);
+	EXPECT_EQ(IOMMU_HW_INFO_MOCK_NESTING | IOMMU_HW_INFO_MOCK_INTEL_VTD,
+		  all[MOCK_VTD_INST].flags);
+	EXPECT_EQ(IOMMU_MOCK_S1_FORMAT_INTEL_VTD, all[MOCK_VTD_INST].s1_format);
+	EXPECT_EQ(57, all[MOCK_VTD_INST].s1_ias);
+	EXPECT_EQ((1ULL << 48) - 1, all[MOCK_VTD_INST].aperture_last);
 }
 
 TEST_F(dev, instance_info_short_array_prefix)

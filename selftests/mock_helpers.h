@@ -48,7 +48,8 @@
 #define MOCK_PAGE		4096ULL
 #define MOCK_NUM_INSTANCES	3	/* own mock instances, 0-2 */
 #define MOCK_SMMUV3_INST	3	/* the default set's SMMUv3 instance */
-#define MOCK_ALL_INSTANCES	4	/* what IOMMU_MOCK_INSTANCE_INFO lists */
+#define MOCK_VTD_INST		4	/* the default set's VT-d instance */
+#define MOCK_ALL_INSTANCES	5	/* what IOMMU_MOCK_INSTANCE_INFO lists */
 #define MOCK_SYSFS_DEVICES	"/sys/bus/mockiommu/devices"
 #define MOCK_DMA_MAX		(16ULL << 20)
 

@@ -25,6 +25,11 @@ module_param(smmuv3_instances, uint, 0444);
 MODULE_PARM_DESC(smmuv3_instances,
 		 "SMMUv3 instances after the mock ones (default 1; together at most 8)");
 
+static unsigned int vtd_instances = 1;
+module_param(vtd_instances, uint, 0444);
+MODULE_PARM_DESC(vtd_instances,
+		 "VT-d instances after the SMMUv3 ones (default 1; all kinds at most 8 in all)");
+
 static bool dev_iommu;
 module_param(dev_iommu, bool, 0444);
 MODULE_PARM_DESC(dev_iommu,
@@ -514,9 +519,11 @@ static int __init iommufd_mock_init(void)
 {
 	int rc;
 
-	if (!num_instances ||
-	    num_instances + smmuv3_instances > MIOMMU_MAX_INSTANCES) {
-		pr_err("iommufd_mock: num_instances must be 1-%d, with smmuv3_instances at most %d in all\n",
+	if (!num_instances || smmuv3_instances > MIOMMU_MAX_INSTANCES ||
+	    vtd_instances > MIOMMU_MAX_INSTANCES ||
+	    num_instances + smmuv3_instances + vtd_instances >
+	    MIOMMU_MAX_INSTANCES) {
+		pr_err("iommufd_mock: num_instances must be 1-%d, with smmuv3_instances and vtd_instances at most %d in all\n",
 		       MIOMMU_MAX_INSTANCES, MIOMMU_MAX_INSTANCES);
 		return -EINVAL;
 	}
@@ -529,18 +536,24 @@ static int __init iommufd_mock_init(void)
 	rc = smmuv3_init(num_instances, smmuv3_instances);
 	if (rc)
 		goto out_mock;
-	rc = selftest_iommu_init();
+	rc = vtd_init(num_instances + smmuv3_instances, vtd_instances);
 	if (rc)
 		goto out_smmuv3;
+	rc = selftest_iommu_init();
+	if (rc)
+		goto out_vtd;
 	rc = iommufd_register_chardev();
 	if (rc)
 		goto out_selftest;
-	pr_info("iommufd_mock: /dev/%s with %u mock IOMMU instances (%u SMMUv3)\n",
-		iommufd_misc.name, nr_instances, smmuv3_instances);
+	pr_info("iommufd_mock: /dev/%s with %u IOMMU instances (%u SMMUv3, %u VT-d)\n",
+		iommufd_misc.name, nr_instances, smmuv3_instances,
+		vtd_instances);
 	return 0;
 
 out_selftest:
 	selftest_iommu_exit();
+out_vtd:
+	vtd_exit();
 out_smmuv3:
 	smmuv3_exit();
 out_mock:
@@ -556,6 +569,7 @@ static void __exit iommufd_mock_exit(void)
 	/* VFIO devices sit on the instances' buses: they go first */
 	mvfio_exit();
 	selftest_iommu_exit();
+	vtd_exit();
 	smmuv3_exit();
 	mock_iommu_exit();
 }

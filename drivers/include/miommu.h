@@ -430,6 +430,10 @@ void mock_iommu_exit(void);
 int smmuv3_init(unsigned int first_id, unsigned int num_instances);
 void smmuv3_exit(void);
 
+/* Provided by the VT-d driver (drivers/vtd/). */
+int vtd_init(unsigned int first_id, unsigned int num_instances);
+void vtd_exit(void);
+
 /* Provided by the selftest driver (upstream's mock and IOMMU_TEST_CMD). */
 int selftest_iommu_init(void);
 void selftest_iommu_exit(void);

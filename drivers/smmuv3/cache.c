@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The IOTLB and CD cache of an SMMUv3 instance. Entries are made by walks
- * and used on hits without reading guest memory again, so they go stale
- * exactly as a hardware TLB does: only a forwarded command, a stage-2
- * change, an STE change (CD cache) or eviction removes one. Both are
- * bounded by module parameters; the least recently used entry makes room.
+ * The CD cache of an SMMUv3 instance (its IOTLB is drivers/lib/iotlb.c).
+ * Entries are made by fetches and used on hits without reading guest
+ * memory again, so they go stale exactly as hardware's do: only a
+ * forwarded CFGI_CD / CFGI_CD_ALL, an STE change or eviction removes one.
+ * It is bounded by a module parameter; the least recently used entry makes
+ * room. Entries are tagged by VMID (the nest parent's: vIOMMUs over one
+ * nest parent share it, as upstream's do), physical SID (commands name a
+ * vSID, translated as upstream does) and CD index, and remember the STE
+ * they were fetched through.
  *
- * IOTLB entries hold stage-1 results (VA -> IPA), tagged by VMID (the nest
- * parent's: vIOMMUs over one nest parent share it, as upstream's do), ASID
- * (unless global) and leaf size; stage 2 is looked up on every access, and
- * a stage-2 unmap flushes the VMID's entries anyway (as the host driver's
- * TLBI_NH_ALL does), so no entry outlives the pages behind it. CD cache
- * entries are tagged by VMID, physical SID (commands name a vSID,
- * translated as upstream does) and CD index, and remember the STE they
- * were fetched through.
+ * IOTLB entries hold stage-1 results (VA -> IPA) tagged by VMID and ASID;
+ * stage 2 is looked up on every access, and a stage-2 unmap flushes the
+ * VMID's entries anyway (as the host driver's TLBI_NH_ALL does), so no
+ * entry outlives the pages behind it.
  */
 #include <linux/hash.h>
 #include <linux/moduleparam.h>
@@ -21,24 +21,10 @@
 
 #include "smmuv3.h"
 
-static unsigned int smmuv3_iotlb_entries = 256;
-module_param(smmuv3_iotlb_entries, uint, 0644);
-MODULE_PARM_DESC(smmuv3_iotlb_entries,
-		 "IOTLB entries of each SMMUv3 instance (default 256, at least 1)");
-
 static unsigned int smmuv3_cd_entries = 64;
 module_param(smmuv3_cd_entries, uint, 0644);
 MODULE_PARM_DESC(smmuv3_cd_entries,
 		 "CD cache entries of each SMMUv3 instance (default 64, at least 1)");
-
-/* An IOTLB entry: a leaf the walk found, and what it is tagged with */
-struct smmuv3_tlb_node {
-	struct hlist_node hnode;
-	struct list_head lru;
-	struct smmuv3_domain *s2;
-	u16 asid;
-	struct smmuv3_tlb_entry ent;
-};
 
 struct smmuv3_cd_node {
 	struct hlist_node hnode;
@@ -50,157 +36,21 @@ struct smmuv3_cd_node {
 	struct smmuv3_cd cd;
 };
 
-static struct smmuv3_cache *s2_cache(struct smmuv3_domain *s2)
+static struct smmuv3_cd_cache *s2_cache(struct smmuv3_domain *s2)
 {
-	return &s2->smmu->cache;
+	return &s2->smmu->cd;
 }
 
 /**
- * smmuv3_cache_init() - empty caches
- * @cache: the instance's caches
+ * smmuv3_cd_cache_init() - an empty CD cache
+ * @cache: the instance's CD cache
  */
-void smmuv3_cache_init(struct smmuv3_cache *cache)
+void smmuv3_cd_cache_init(struct smmuv3_cd_cache *cache)
 {
 	spin_lock_init(&cache->lock);
-	hash_init(cache->tlb);
-	INIT_LIST_HEAD(&cache->tlb_lru);
-	hash_init(cache->cd);
-	INIT_LIST_HEAD(&cache->cd_lru);
-}
-
-static u32 tlb_key(struct smmuv3_domain *s2, u64 va, u8 shift)
-{
-	return hash_64((u64)(uintptr_t)s2 ^ (va >> shift) ^
-		       ((u64)shift << 58), 32);
-}
-
-static void tlb_del(struct smmuv3_cache *cache, struct smmuv3_tlb_node *n)
-{
-	hash_del(&n->hnode);
-	list_del(&n->lru);
-	cache->tlb_count--;
-	kfree(n);
-}
-
-/* The leaf sizes a granule's tables can hold, smallest first */
-static const u8 *leaf_shifts(u8 granule_shift)
-{
-	static const u8 g4k[] = { 12, 21, 30, 0 };
-	static const u8 g16k[] = { 14, 25, 0 };
-	static const u8 g64k[] = { 16, 29, 0 };
-
-	return granule_shift == 12 ? g4k : granule_shift == 14 ? g16k : g64k;
-}
-
-/**
- * smmuv3_tlb_lookup() - an IOTLB entry for @va, as hardware looks it up
- * @s2: the nest parent (VMID) of the access
- * @asid: the CD's ASID
- * @granule_shift: the granule of the half @va is in
- * @va: input address
- * @ent: out: the entry
- *
- * Counts a hit or a miss in @s2's statistics.
- * Return: true on a hit.
- */
-bool smmuv3_tlb_lookup(struct smmuv3_domain *s2, u16 asid, u8 granule_shift,
-		       u64 va, struct smmuv3_tlb_entry *ent)
-{
-	struct smmuv3_cache *cache = s2_cache(s2);
-	const u8 *shift = leaf_shifts(granule_shift);
-	struct smmuv3_tlb_node *n;
-
-	spin_lock(&cache->lock);
-	for (; *shift; shift++) {
-		hash_for_each_possible(cache->tlb, n, hnode,
-				       tlb_key(s2, va, *shift)) {
-			if (n->s2 != s2 || n->ent.shift != *shift ||
-			    n->ent.va != (va & ~(BIT_ULL(*shift) - 1)) ||
-			    (!n->ent.global && n->asid != asid))
-				continue;
-			*ent = n->ent;
-			list_move_tail(&n->lru, &cache->tlb_lru);
-			s2->stats.tlb_hits++;
-			spin_unlock(&cache->lock);
-			return true;
-		}
-	}
-	s2->stats.tlb_misses++;
-	spin_unlock(&cache->lock);
-	return false;
-}
-
-/**
- * smmuv3_tlb_insert() - cache what a walk found
- * @s2: the nest parent (VMID) of the walk
- * @asid: the CD's ASID
- * @ent: the leaf
- *
- * At capacity the least recently used entry of the instance is evicted. An
- * allocation failure only means nothing is cached.
- */
-void smmuv3_tlb_insert(struct smmuv3_domain *s2, u16 asid,
-		       const struct smmuv3_tlb_entry *ent)
-{
-	struct smmuv3_cache *cache = s2_cache(s2);
-	struct smmuv3_tlb_node *n, *old;
-
-	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
-	if (!n)
-		return;
-	n->s2 = s2;
-	n->asid = asid;
-	n->ent = *ent;
-	spin_lock(&cache->lock);
-	while (cache->tlb_count &&
-	       cache->tlb_count >= max(READ_ONCE(smmuv3_iotlb_entries), 1U)) {
-		old = list_first_entry(&cache->tlb_lru, struct smmuv3_tlb_node,
-				       lru);
-		old->s2->stats.evictions++;
-		tlb_del(cache, old);
-	}
-	hash_add(cache->tlb, &n->hnode, tlb_key(s2, ent->va, ent->shift));
-	list_add_tail(&n->lru, &cache->tlb_lru);
-	cache->tlb_count++;
-	spin_unlock(&cache->lock);
-}
-
-/**
- * smmuv3_tlb_inv() - remove IOTLB entries of a VMID
- * @s2: the nest parent (the command's VMID)
- * @by_asid: only non-global entries of @asid (TLBI_NH_ASID), or with
- *           @by_va, entries of @asid and global ones (TLBI_NH_VA)
- * @asid: the ASID
- * @by_va: only entries overlapping [@start, @last] (TLBI_NH_VA / VAA)
- * @start: first VA
- * @last: last VA (inclusive)
- *
- * Without either filter every entry of the VMID goes (TLBI_NH_ALL). Leaf and
- * TTL hints change nothing: only leaves are cached.
- */
-void smmuv3_tlb_inv(struct smmuv3_domain *s2, bool by_asid, u16 asid,
-		    bool by_va, u64 start, u64 last)
-{
-	struct smmuv3_cache *cache = s2_cache(s2);
-	struct smmuv3_tlb_node *n, *tmp;
-	u64 end;
-
-	spin_lock(&cache->lock);
-	list_for_each_entry_safe(n, tmp, &cache->tlb_lru, lru) {
-		if (n->s2 != s2)
-			continue;
-		if (by_asid && n->asid != asid &&
-		    (!by_va || !n->ent.global))
-			continue;
-		if (by_asid && !by_va && n->ent.global)
-			continue;
-		end = n->ent.va + BIT_ULL(n->ent.shift) - 1;
-		if (by_va && (end < start || n->ent.va > last))
-			continue;
-		s2->stats.tlb_invalidated++;
-		tlb_del(cache, n);
-	}
-	spin_unlock(&cache->lock);
+	hash_init(cache->hash);
+	INIT_LIST_HEAD(&cache->lru);
+	cache->count = 0;
 }
 
 static u32 cd_key(struct smmuv3_domain *s2, u32 sid, u32 index)
@@ -208,11 +58,11 @@ static u32 cd_key(struct smmuv3_domain *s2, u32 sid, u32 index)
 	return hash_64((u64)(uintptr_t)s2 ^ ((u64)sid << 32 | index), 32);
 }
 
-static void cd_del(struct smmuv3_cache *cache, struct smmuv3_cd_node *n)
+static void cd_del(struct smmuv3_cd_cache *cache, struct smmuv3_cd_node *n)
 {
 	hash_del(&n->hnode);
 	list_del(&n->lru);
-	cache->cd_count--;
+	cache->count--;
 	kfree(n);
 }
 
@@ -231,11 +81,11 @@ static void cd_del(struct smmuv3_cache *cache, struct smmuv3_cd_node *n)
 bool smmuv3_cd_lookup(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 		      struct smmuv3_cd *cd)
 {
-	struct smmuv3_cache *cache = s2_cache(s2);
+	struct smmuv3_cd_cache *cache = s2_cache(s2);
 	struct smmuv3_cd_node *n;
 
 	spin_lock(&cache->lock);
-	hash_for_each_possible(cache->cd, n, hnode, cd_key(s2, sid, index)) {
+	hash_for_each_possible(cache->hash, n, hnode, cd_key(s2, sid, index)) {
 		if (n->s2 != s2 || n->sid != sid || n->index != index)
 			continue;
 		if (n->gen != gen) {
@@ -244,7 +94,7 @@ bool smmuv3_cd_lookup(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 			break;
 		}
 		*cd = n->cd;
-		list_move_tail(&n->lru, &cache->cd_lru);
+		list_move_tail(&n->lru, &cache->lru);
 		s2->stats.cd_hits++;
 		spin_unlock(&cache->lock);
 		return true;
@@ -265,7 +115,7 @@ bool smmuv3_cd_lookup(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 void smmuv3_cd_insert(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 		      const struct smmuv3_cd *cd)
 {
-	struct smmuv3_cache *cache = s2_cache(s2);
+	struct smmuv3_cd_cache *cache = s2_cache(s2);
 	struct smmuv3_cd_node *n, *old;
 
 	n = kzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
@@ -277,16 +127,16 @@ void smmuv3_cd_insert(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 	n->gen = gen;
 	n->cd = *cd;
 	spin_lock(&cache->lock);
-	while (cache->cd_count &&
-	       cache->cd_count >= max(READ_ONCE(smmuv3_cd_entries), 1U)) {
-		old = list_first_entry(&cache->cd_lru, struct smmuv3_cd_node,
+	while (cache->count &&
+	       cache->count >= max(READ_ONCE(smmuv3_cd_entries), 1U)) {
+		old = list_first_entry(&cache->lru, struct smmuv3_cd_node,
 				       lru);
-		old->s2->stats.evictions++;
+		old->s2->stats.cd_evictions++;
 		cd_del(cache, old);
 	}
-	hash_add(cache->cd, &n->hnode, cd_key(s2, sid, index));
-	list_add_tail(&n->lru, &cache->cd_lru);
-	cache->cd_count++;
+	hash_add(cache->hash, &n->hnode, cd_key(s2, sid, index));
+	list_add_tail(&n->lru, &cache->lru);
+	cache->count++;
 	spin_unlock(&cache->lock);
 }
 
@@ -299,11 +149,11 @@ void smmuv3_cd_insert(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
  */
 void smmuv3_cd_inv(struct smmuv3_domain *s2, u32 sid, bool all, u32 index)
 {
-	struct smmuv3_cache *cache = s2_cache(s2);
+	struct smmuv3_cd_cache *cache = s2_cache(s2);
 	struct smmuv3_cd_node *n, *tmp;
 
 	spin_lock(&cache->lock);
-	list_for_each_entry_safe(n, tmp, &cache->cd_lru, lru) {
+	list_for_each_entry_safe(n, tmp, &cache->lru, lru) {
 		if (n->s2 != s2 || n->sid != sid || (!all && n->index != index))
 			continue;
 		s2->stats.cd_invalidated++;
@@ -313,29 +163,23 @@ void smmuv3_cd_inv(struct smmuv3_domain *s2, u32 sid, bool all, u32 index)
 }
 
 /**
- * smmuv3_cache_flush_vmid() - drop every entry of a VMID
+ * smmuv3_cache_flush_vmid() - drop every cache entry of a VMID
  * @s2: the nest parent
- * @count: a stage-2 change (counted as IOTLB invalidations, CDs kept); else
- *         the nest parent goes away and both caches lose its entries
+ * @count: a stage-2 change (IOTLB entries counted as invalidated, CDs
+ *         kept); else the nest parent goes away and both caches lose its
+ *         entries
  */
 void smmuv3_cache_flush_vmid(struct smmuv3_domain *s2, bool count)
 {
-	struct smmuv3_cache *cache = s2_cache(s2);
-	struct smmuv3_tlb_node *n, *tmp;
+	struct smmuv3_cd_cache *cache = s2_cache(s2);
 	struct smmuv3_cd_node *c, *ctmp;
 
+	miommu_iotlb_flush_tag(&s2->smmu->tlb, s2, count);
+	if (count)
+		return;
 	spin_lock(&cache->lock);
-	list_for_each_entry_safe(n, tmp, &cache->tlb_lru, lru) {
-		if (n->s2 != s2)
-			continue;
-		if (count)
-			s2->stats.tlb_invalidated++;
-		tlb_del(cache, n);
-	}
-	if (!count) {
-		list_for_each_entry_safe(c, ctmp, &cache->cd_lru, lru)
-			if (c->s2 == s2)
-				cd_del(cache, c);
-	}
+	list_for_each_entry_safe(c, ctmp, &cache->lru, lru)
+		if (c->s2 == s2)
+			cd_del(cache, c);
 	spin_unlock(&cache->lock);
 }

@@ -4,6 +4,7 @@
  * device naming, stream IDs, VFIO device files), but describing
  * themselves to userspace as upstream's arm-smmu-v3 does.
  */
+#include <linux/moduleparam.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 
@@ -15,6 +16,11 @@ static const struct iommu_resv_region_info smmuv3_resv[] = {
 	  .type = IOMMU_RESV_TYPE_SW_MSI,
 	  .flags = IOMMU_RESV_REGION_READ | IOMMU_RESV_REGION_WRITE },
 };
+
+static unsigned int smmuv3_iotlb_entries = 256;
+module_param(smmuv3_iotlb_entries, uint, 0644);
+MODULE_PARM_DESC(smmuv3_iotlb_entries,
+		 "IOTLB entries of each SMMUv3 instance (default 256, at least 1)");
 
 static struct smmuv3_instance *smmuv3_instances[MIOMMU_MAX_INSTANCES];
 static unsigned int smmuv3_nr_instances;
@@ -139,7 +145,8 @@ static int smmuv3_instance_add(unsigned int id)
 	info->aperture_last = BIT_ULL(SMMUV3_IAS_BITS) - 1;
 	smmuv3_describe_idr(smmu);
 	ida_init(&smmu->vmids);
-	smmuv3_cache_init(&smmu->cache);
+	miommu_iotlb_init(&smmu->tlb, &smmuv3_iotlb_entries);
+	smmuv3_cd_cache_init(&smmu->cd);
 	rc = mock_instance_register(&smmu->base, id);
 	if (rc)
 		return rc;
@@ -182,7 +189,7 @@ void smmuv3_exit(void)
 	while (smmuv3_nr_instances) {
 		smmu = smmuv3_instances[--smmuv3_nr_instances];
 		smmuv3_instances[smmuv3_nr_instances] = NULL;
-		WARN_ON(smmu->cache.tlb_count || smmu->cache.cd_count);
+		WARN_ON(smmu->tlb.count || smmu->cd.count);
 		mock_instance_unregister(&smmu->base);
 	}
 }

@@ -9,8 +9,8 @@
  *
  * Files: instance.c (instances, devices, hardware info), domain.c (stage-2
  * and nested domains, the STE rules), viommu.c (vIOMMU, commands), walk.c
- * (CD fetch and stage-1 walk), cache.c (IOTLB and CD cache), event.c
- * (translation of a DMA, event records). Field layouts are the SMMUv3
+ * (CD fetch and stage-1 walk), cache.c (CD cache; the IOTLB is drivers/lib/iotlb.c),
+ * translate.c (a device's DMA, event records). Field layouts are the SMMUv3
  * specification's (ARM IHI 0070); which fields a guest may set and which
  * commands and events cross the uAPI follow upstream's
  * arm-smmu-v3-iommufd.c.
@@ -25,6 +25,7 @@
 #include <linux/spinlock.h>
 
 #include "../mock/mock.h"
+#include "iotlb.h"
 #include "miommu.h"
 #include "xa_pgtable.h"
 
@@ -213,39 +214,17 @@ struct smmuv3_cd {
 };
 
 /**
- * struct smmuv3_tlb_entry - what a stage-1 walk found for one VA
- * @va: first VA of the page or block
- * @ipa: its output address (IPA), aligned as @va
- * @shift: log2 of the page or block size in bytes
- * @writable: AP[2] (and every APTable[1] on the way) allows writes
- * @global: nG = 0: the entry matches every ASID
+ * struct smmuv3_cd_cache - the CD cache of one instance
+ * @lock: guards everything below and the owners' CD counters
+ * @hash: struct smmuv3_cd_node by (VMID, SID, CD index)
+ * @lru: the same, least recently used first
+ * @count: entries
  */
-struct smmuv3_tlb_entry {
-	u64 va;
-	u64 ipa;
-	u8 shift;
-	bool writable;
-	bool global;
-};
-
-/**
- * struct smmuv3_cache - the IOTLB and CD cache of one instance
- * @lock: guards everything below; taken in DMA, invalidation and unmap
- * @tlb: struct smmuv3_tlb_node by (vIOMMU, VA >> shift, shift)
- * @tlb_lru: the same, least recently used first
- * @tlb_count: entries in @tlb
- * @cd: struct smmuv3_cd_node by (vIOMMU, vSID, SSID)
- * @cd_lru: the same, least recently used first
- * @cd_count: entries in @cd
- */
-struct smmuv3_cache {
+struct smmuv3_cd_cache {
 	spinlock_t lock;	/* see above */
-	DECLARE_HASHTABLE(tlb, 10);
-	struct list_head tlb_lru;
-	unsigned int tlb_count;
-	DECLARE_HASHTABLE(cd, 8);
-	struct list_head cd_lru;
-	unsigned int cd_count;
+	DECLARE_HASHTABLE(hash, 8);
+	struct list_head lru;
+	unsigned int count;
 };
 
 /**
@@ -255,33 +234,31 @@ struct smmuv3_cache {
  *        core member is what the iommufd core sees
  * @idr: the ID registers IOMMU_GET_HW_INFO reports
  * @vmids: VMIDs of the live nest parents (1 to 65535)
- * @cache: IOTLB and CD cache
+ * @tlb: the IOTLB (entries tagged by nest parent, i.e. VMID, and ASID)
+ * @cd: the CD cache
  */
 struct smmuv3_instance {
 	struct mock_instance base;
 	struct iommu_hw_info_arm_smmuv3 idr;
 	struct ida vmids;
-	struct smmuv3_cache cache;
+	struct miommu_iotlb tlb;
+	struct smmuv3_cd_cache cd;
 };
 
 /**
  * struct smmuv3_stats - counters of one VMID (IOMMU_MOCK_OBJECT_INFO)
- * @tlb_hits: DMA pages translated by an IOTLB entry
- * @tlb_misses: DMA pages that walked the stage-1 table
- * @tlb_invalidated: IOTLB entries removed by commands or stage-2 changes
- * @cd_hits: CDs found in the CD cache
+ * @tlb: its IOTLB entries' (under the IOTLB's lock)
+ * @cd_hits: CDs found in the CD cache (the rest under the CD cache's lock)
  * @cd_misses: CDs fetched from guest memory
  * @cd_invalidated: CD cache entries removed by commands or STE changes
- * @evictions: entries of either cache evicted for room
+ * @cd_evictions: CD cache entries evicted for room
  */
 struct smmuv3_stats {
-	u64 tlb_hits;
-	u64 tlb_misses;
-	u64 tlb_invalidated;
+	struct miommu_iotlb_stats tlb;
 	u64 cd_hits;
 	u64 cd_misses;
 	u64 cd_invalidated;
-	u64 evictions;
+	u64 cd_evictions;
 };
 
 /**
@@ -369,13 +346,7 @@ struct miommu_viommu *smmuv3_viommu_alloc(struct miommu_device *dev,
 					  struct miommu_domain *s2, u32 type);
 
 /* cache.c */
-void smmuv3_cache_init(struct smmuv3_cache *cache);
-bool smmuv3_tlb_lookup(struct smmuv3_domain *s2, u16 asid, u8 granule_shift,
-		       u64 va, struct smmuv3_tlb_entry *ent);
-void smmuv3_tlb_insert(struct smmuv3_domain *s2, u16 asid,
-		       const struct smmuv3_tlb_entry *ent);
-void smmuv3_tlb_inv(struct smmuv3_domain *s2, bool by_asid, u16 asid,
-		    bool by_va, u64 start, u64 last);
+void smmuv3_cd_cache_init(struct smmuv3_cd_cache *cache);
 bool smmuv3_cd_lookup(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
 		      struct smmuv3_cd *cd);
 void smmuv3_cd_insert(struct smmuv3_domain *s2, u32 sid, u32 index, u64 gen,
@@ -399,7 +370,7 @@ int smmuv3_cd_fetch(struct smmuv3_domain *s2, const u64 *ste, bool ssv,
 int smmuv3_cd_decode(const __le64 *cd_raw, struct smmuv3_cd *cd,
 		     struct miommu_fault *fault);
 int smmuv3_s1_walk(struct smmuv3_domain *s2, const struct smmuv3_cd *cd,
-		   u64 va, struct smmuv3_tlb_entry *ent,
+		   u64 va, struct miommu_iotlb_entry *ent,
 		   unsigned int *levels, struct miommu_fault *fault);
 
 #endif

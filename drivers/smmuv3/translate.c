@@ -87,6 +87,16 @@ static void smmuv3_report(struct smmuv3_nested *nd, struct miommu_device *dev,
 		fault->flags |= IOMMU_MOCK_DMA_FAULT_REPORTED;
 }
 
+/* The leaf sizes a granule's tables can hold, smallest first */
+static const u8 *smmuv3_leaf_shifts(u8 granule_shift)
+{
+	static const u8 g4k[] = { 12, 21, 30, 0 };
+	static const u8 g16k[] = { 14, 25, 0 };
+	static const u8 g64k[] = { 16, 29, 0 };
+
+	return granule_shift == 12 ? g4k : granule_shift == 14 ? g16k : g64k;
+}
+
 /* The CD for (@ssv, @ssid): from the CD cache, else from guest memory. */
 static int smmuv3_get_cd(struct smmuv3_nested *nd, struct miommu_device *dev,
 			 bool ssv, u32 ssid, struct smmuv3_cd *cd,
@@ -121,7 +131,7 @@ static int smmuv3_stage1(struct smmuv3_nested *nd, struct miommu_device *dev,
 			 bool *record, struct miommu_fault *fault)
 {
 	struct smmuv3_viommu *vs = nd->vsmmu;
-	struct smmuv3_tlb_entry ent;
+	struct miommu_iotlb_entry ent;
 	unsigned int levels = 0;
 	struct smmuv3_cd cd;
 	bool hit, ttb1;
@@ -137,12 +147,14 @@ static int smmuv3_stage1(struct smmuv3_nested *nd, struct miommu_device *dev,
 		return rc;
 	*record = cd.record;
 	ttb1 = iova >> 63;
-	hit = smmuv3_tlb_lookup(vs->s2, cd.asid, cd.granule_shift[ttb1], iova,
-				&ent);
+	hit = miommu_iotlb_lookup(&vs->smmu->tlb, vs->s2, cd.asid,
+				  smmuv3_leaf_shifts(cd.granule_shift[ttb1]),
+				  iova, &ent, &vs->s2->stats.tlb);
 	if (!hit) {
 		rc = smmuv3_s1_walk(vs->s2, &cd, iova, &ent, &levels, fault);
 		if (!rc)
-			smmuv3_tlb_insert(vs->s2, cd.asid, &ent);
+			miommu_iotlb_insert(&vs->smmu->tlb, vs->s2, cd.asid, &ent,
+					    &vs->s2->stats.tlb);
 	}
 	trace_smmuv3_walk(vs->s2->vmid, cd.asid, iova, hit, levels,
 			  rc ? 0 : ent.ipa + (iova - ent.va), rc);

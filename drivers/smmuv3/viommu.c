@@ -67,18 +67,18 @@ static int smmuv3_run_cmd(struct smmuv3_viommu *vs, const u64 *cmd)
 	switch (op) {
 	case CMD_OP_TLBI_NSNH_ALL:
 	case CMD_OP_TLBI_NH_ALL:
-		smmuv3_tlb_inv(s2, false, 0, false, 0, 0);
+		miommu_iotlb_inv(&s2->smmu->tlb, s2, false, 0, false, 0, 0);
 		return 0;
 	case CMD_OP_TLBI_NH_ASID:
-		smmuv3_tlb_inv(s2, true, FIELD_GET(CMD_TLBI0_ASID, cmd[0]),
-			       false, 0, 0);
+		miommu_iotlb_inv(&s2->smmu->tlb, s2, true,
+				 FIELD_GET(CMD_TLBI0_ASID, cmd[0]), false, 0, 0);
 		return 0;
 	case CMD_OP_TLBI_NH_VA:
 	case CMD_OP_TLBI_NH_VAA:
 		smmuv3_tlbi_range(cmd, &start, &last);
-		smmuv3_tlb_inv(s2, op == CMD_OP_TLBI_NH_VA,
-			       FIELD_GET(CMD_TLBI0_ASID, cmd[0]), true, start,
-			       last);
+		miommu_iotlb_inv(&s2->smmu->tlb, s2, op == CMD_OP_TLBI_NH_VA,
+				 FIELD_GET(CMD_TLBI0_ASID, cmd[0]), true, start,
+				 last);
 		return 0;
 	case CMD_OP_CFGI_CD:
 	case CMD_OP_CFGI_CD_ALL:
@@ -148,18 +148,21 @@ static void smmuv3_viommu_fill_info(struct miommu_viommu *viommu,
 				    struct iommu_mock_object_info *info)
 {
 	struct smmuv3_domain *s2 = to_vsmmu(viommu)->s2;
-	struct smmuv3_cache *cache = &s2->smmu->cache;
+	struct smmuv3_instance *smmu = s2->smmu;
 
-	spin_lock(&cache->lock);
 	info->out_asid = s2->vmid;
-	info->out_tlb_hits = s2->stats.tlb_hits;
-	info->out_tlb_misses = s2->stats.tlb_misses;
-	info->out_tlb_invalidated = s2->stats.tlb_invalidated;
+	spin_lock(&smmu->tlb.lock);
+	info->out_tlb_hits = s2->stats.tlb.hits;
+	info->out_tlb_misses = s2->stats.tlb.misses;
+	info->out_tlb_invalidated = s2->stats.tlb.invalidated;
+	info->out_evictions = s2->stats.tlb.evictions;
+	spin_unlock(&smmu->tlb.lock);
+	spin_lock(&smmu->cd.lock);
 	info->out_cd_hits = s2->stats.cd_hits;
 	info->out_cd_misses = s2->stats.cd_misses;
 	info->out_cd_invalidated = s2->stats.cd_invalidated;
-	info->out_evictions = s2->stats.evictions;
-	spin_unlock(&cache->lock);
+	info->out_evictions += s2->stats.cd_evictions;
+	spin_unlock(&smmu->cd.lock);
 }
 
 /* Cache entries belong to the nest parent's VMID: they stay. */

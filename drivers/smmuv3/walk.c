@@ -359,7 +359,7 @@ static bool walk_block_allowed(unsigned int g, unsigned int level)
  * stage-2 fault of smmuv3_read_ipa() (-ENOENT, -EPERM) unchanged.
  */
 int smmuv3_s1_walk(struct smmuv3_domain *s2, const struct smmuv3_cd *cd,
-		   u64 va, struct smmuv3_tlb_entry *ent,
+		   u64 va, struct miommu_iotlb_entry *ent,
 		   unsigned int *levels, struct miommu_fault *fault)
 {
 	unsigned int half, g, stride, vabits, level, shift, bits;
@@ -436,5 +436,7 @@ int smmuv3_s1_walk(struct smmuv3_domain *s2, const struct smmuv3_cd *cd,
 	ent->shift = shift;
 	ent->writable = !(desc & PTE_AP_RDONLY) && !no_write;
 	ent->global = !(desc & PTE_NG);
+	/* No dirty state without HTTU: a writable entry serves writes */
+	ent->dirty = ent->writable;
 	return 0;
 }

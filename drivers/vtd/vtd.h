@@ -18,6 +18,9 @@
 #define VTD_H
 
 #include <linux/bitfield.h>
+#include <linux/idr.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
 
 #include "../mock/mock.h"
 #include "iotlb.h"
@@ -114,11 +117,94 @@ struct vtd_request {
 	bool priv;
 };
 
-struct vtd_domain;
+/**
+ * struct vtd_instance - one VT-d remapping unit
+ * @base: the instance on the mockiommu bus (devices, stream IDs, reserved
+ *        regions, the IOMMU_MOCK_INSTANCE_INFO summary)
+ * @info: what IOMMU_GET_HW_INFO reports: flags, CAP_REG, ECAP_REG
+ * @dids: domain IDs of the live nested domains (1 to 65535)
+ * @tlb: the PASID-tagged IOTLB (tag: the nested domain, i.e. its DID)
+ */
+struct vtd_instance {
+	struct mock_instance base;
+	struct iommu_hw_info_vtd info;
+	struct ida dids;
+	struct miommu_iotlb tlb;
+};
+
+/**
+ * struct vtd_domain - a paging domain (second stage when a nest parent)
+ * @core: what the iommufd core sees
+ * @flags: enum iommufd_hwpt_alloc_flags it was allocated with
+ * @pt: the page table, IPA -> page
+ * @iommu: its instance
+ * @lock: guards @nested
+ * @nested: struct vtd_nested.s2_item of the nested domains over it
+ */
+struct vtd_domain {
+	struct miommu_domain core;
+	u32 flags;
+	struct xa_pgtable pt;
+	struct vtd_instance *iommu;
+	spinlock_t lock;	/* guards nested */
+	struct list_head nested;
+};
+
+/**
+ * struct vtd_nested - a nested domain: the guest's first-stage table
+ * @core: what the iommufd core sees
+ * @s2: the nest parent
+ * @s1: IOMMU_HWPT_DATA_VTD_S1 as given (checked at attach, as upstream)
+ * @cfg: @s1 decoded for the walker
+ * @did: its domain ID, which tags its IOTLB entries
+ * @stats: counters of its IOTLB entries (under the IOTLB's lock)
+ * @s2_item: entry in @s2's list
+ */
+struct vtd_nested {
+	struct miommu_domain core;
+	struct vtd_domain *s2;
+	struct iommu_hwpt_vtd_s1 s1;
+	struct vtd_s1_cfg cfg;
+	u16 did;
+	struct miommu_iotlb_stats stats;
+	struct list_head s2_item;
+};
+
+static inline struct vtd_instance *to_vtd(struct miommu_instance *inst)
+{
+	return container_of(inst, struct vtd_instance, base.core);
+}
+
+static inline struct vtd_domain *to_vtd_s2(struct miommu_domain *domain)
+{
+	return container_of(domain, struct vtd_domain, core);
+}
+
+static inline struct vtd_nested *to_vtd_nested(struct miommu_domain *domain)
+{
+	return container_of(domain, struct vtd_nested, core);
+}
+
+/* instance.c */
+bool vtd_owns(struct miommu_device *dev);
 
 /* domain.c */
 int vtd_s2_lookup(struct vtd_domain *s2, u64 ipa, phys_addr_t *phys,
 		  int *prot);
+struct miommu_domain *vtd_domain_alloc_paging(struct miommu_device *dev,
+					      u32 flags);
+struct miommu_domain *vtd_domain_alloc_nested(struct miommu_device *dev,
+					      struct miommu_domain *parent,
+					      u32 flags,
+					      const struct miommu_user_data *data);
+bool vtd_domain_compatible(struct miommu_device *dev,
+			   struct miommu_domain *domain);
+
+/* translate.c */
+int vtd_nested_dma_translate(struct miommu_domain *domain,
+			     struct miommu_device *dev, u32 pasid, u64 iova,
+			     bool write, phys_addr_t *phys,
+			     struct miommu_fault *fault);
 
 /* walk.c */
 int vtd_read_ipa(struct vtd_domain *s2, u64 ipa, u64 *val,

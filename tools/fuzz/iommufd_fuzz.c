@@ -1215,7 +1215,7 @@ static void g_device_alloc(struct ctx *c)
 
 	s.flags = one_in(&c->r, 20) ? (uint32_t)rng_next(&c->r) : 0;
 	s.instance_id = one_in(&c->r, 10) ? (uint32_t)rng_next(&c->r) :
-			rnd(&c->r, 4);
+			rnd(&c->r, 6);
 	s.stream_id = one_in(&c->r, 10) ? (uint32_t)wild64(&c->r) :
 		      rnd(&c->r, 300);
 	s.__reserved = pick_rsv(c);

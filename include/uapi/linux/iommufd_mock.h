@@ -48,6 +48,9 @@ enum {
  *                                   table entry, context descriptors and
  *                                   VMSAv8-64 tables (4, 16 or 64 KiB
  *                                   granule), walked in guest memory
+ * @IOMMU_MOCK_S1_FORMAT_INTEL_VTD: VT-d instance: x86-64 4- or 5-level
+ *                                  first-stage tables, walked in guest
+ *                                  memory
  *
  * Devices behind instances of different formats cannot share a HWPT or a
  * nesting parent (seed 004); instances of the same format can, as long as
@@ -58,6 +61,7 @@ enum iommu_mock_s1_format {
 	IOMMU_MOCK_S1_FORMAT_ARM_LPAE = 1,
 	IOMMU_MOCK_S1_FORMAT_X86_FL = 2,
 	IOMMU_MOCK_S1_FORMAT_ARM_SMMUV3 = 3,
+	IOMMU_MOCK_S1_FORMAT_INTEL_VTD = 4,
 };
 
 /**
@@ -73,11 +77,19 @@ enum iommu_mock_s1_format {
  *                                 IOMMU_HWPT_DATA_ARM_SMMUV3 (upstream's
  *                                 ARM SMMUv3 uAPI), with stage-1 tables read
  *                                 from guest memory
+ * @IOMMU_HW_INFO_MOCK_INTEL_VTD: a VT-d instance (module parameter
+ *                                vtd_instances): IOMMU_GET_HW_INFO reports
+ *                                IOMMU_HW_INFO_TYPE_INTEL_VTD, nested HWPTs
+ *                                take IOMMU_HWPT_DATA_VTD_S1 over a nest
+ *                                parent (upstream's Intel VT-d nesting
+ *                                uAPI), with first-stage tables read from
+ *                                guest memory
  */
 enum iommu_hw_info_mock_flags {
 	IOMMU_HW_INFO_MOCK_VIOMMU = 1 << 0,
 	IOMMU_HW_INFO_MOCK_NESTING = 1 << 1,
 	IOMMU_HW_INFO_MOCK_ARM_SMMUV3 = 1 << 2,
+	IOMMU_HW_INFO_MOCK_INTEL_VTD = 1 << 3,
 };
 
 /**
@@ -418,17 +430,21 @@ enum iommu_mock_object_flags {
  *                     invalidations; paging HWPT: IOVA pages mapped
  * @out_ttbr: nested HWPT: stage-1 table base (SMMUv3: the STE's
  *            S1ContextPtr)
- * @out_tlb_hits: SMMUv3 vIOMMU: DMA pages translated by an IOTLB entry
- * @out_tlb_misses: SMMUv3 vIOMMU: DMA pages that walked the stage-1 table
- * @out_tlb_invalidated: SMMUv3 vIOMMU: IOTLB entries removed by forwarded
- *                       TLBI commands and stage-2 changes (not evictions)
+ * @out_tlb_hits: SMMUv3 vIOMMU (its VMID's entries) or VT-d nested HWPT
+ *                (its domain ID's): DMA pages translated by an IOTLB entry
+ * @out_tlb_misses: as @out_tlb_hits: DMA pages that walked the stage-1
+ *                  table
+ * @out_tlb_invalidated: as @out_tlb_hits: IOTLB entries removed by
+ *                       forwarded invalidations and stage-2 changes (not
+ *                       evictions)
  * @out_cd_hits: SMMUv3 vIOMMU: context descriptors found in the CD cache
  * @out_cd_misses: SMMUv3 vIOMMU: context descriptors fetched from guest
  *                 memory
  * @out_cd_invalidated: SMMUv3 vIOMMU: CD cache entries removed by CFGI_CD,
  *                      CFGI_CD_ALL and STE changes
- * @out_evictions: SMMUv3 vIOMMU: IOTLB and CD cache entries evicted to make
- *                 room (module parameter smmuv3_iotlb_entries)
+ * @out_evictions: as @out_tlb_hits: IOTLB (and SMMUv3 CD cache) entries
+ *                 evicted to make room (module parameters
+ *                 smmuv3_iotlb_entries, vtd_iotlb_entries)
  *
  * Read-only view of the mock's state, so tests can check what an ioctl did.
  * Errnos: ENOENT unknown @id. Project extension.
