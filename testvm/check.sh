@@ -178,7 +178,7 @@ build_progs() {
 	if ! make -s --no-print-directory -C "$TOP/tools/qtest" OUT="$OUT/qtest" >"$LOGS/qtest-build.log" 2>&1; then
 		tail -n 30 "$LOGS/qtest-build.log" >&2
 		gate_fail "qtest programs build"
-	elif ! static_check "$OUT"/qtest/qtest_smoke "$OUT"/qtest/vfio_pci_test; then
+	elif ! static_check "$OUT"/qtest/qtest_smoke "$OUT"/qtest/vfio_pci_test "$OUT"/qtest/vtd_nested_test; then
 		gate_fail "qtest programs not static"
 	fi
 	if ! make -s --no-print-directory -C "$TOP" upstream-selftests OUT="$OUT" CACHE="$CACHE" >"$LOGS/upstream-build.log" 2>&1; then

@@ -32,7 +32,7 @@
  *
  * Environment: QTC_QEMU (command running QEMU), QTC_LOG (QEMU's output is
  * appended there at the end), TMPDIR, VTD_INST (VT-d instance, default 4),
- * OTHER_INST (a non-VT-d instance, default 1). Options: -v prints every
+ * OTHER_INST (a non-VT-d instance with 48-bit IOVAs, default 3: SMMUv3). Options: -v prints every
  * protocol line; -n runs only the cases without the module (vIOMMU
  * programming and edu), for a host without /dev/iommu.
  * Output: TAP and a "# Totals:" line. Exit code 0 only if every check passed.
@@ -117,6 +117,10 @@
 #define FS_PDPT		0x21000ull
 #define FS_PD		0x22000ull
 #define FS_PT		0x23000ull
+#define FS2_PML4	0x24000ull	/* a second first-stage table (chain B) */
+#define FS2_PDPT	0x25000ull
+#define FS2_PD		0x26000ull
+#define FS2_PT		0x27000ull
 
 /*
  * IOVAs in one 2 MiB range at 160 MiB, above guest RAM (so an identity
@@ -140,6 +144,7 @@
 #define V_DST_GPA	0x210000ull
 #define V_ALT_GPA	0x310000ull
 #define V_2M_GPA	0x400000ull
+#define V_B_GPA		0x510000ull	/* V_DST in chain B */
 
 /* PCI: edu at 00:03.0, the mock function at 00:04.0, both on pcie.0 */
 #define EDU		QTC_BDF(0, 3, 0)
@@ -159,10 +164,11 @@
 #define EDU_CMD_TO_RAM	2u	/* buffer -> RAM; without it RAM -> buffer */
 #define EDU_BUF		0x40000ull
 
-static int vtd_inst = 4, other_inst = 1;
+static int vtd_inst = 4, other_inst = 3;
 static bool verbose;
 static char qlog[256];		/* QEMU's stderr and trace lines */
 static uint32_t iq_tail, wait_seq;
+static unsigned int first_s1;	/* the VTD_S1 HWPT QEMU made first */
 
 /* --- QEMU ---------------------------------------------------------------- */
 
@@ -338,7 +344,7 @@ static void write_tables(struct qtc *q)
 	unsigned int i;
 
 	qtc_memset(q, ROOT_TABLE, 0, 0x10000);
-	qtc_memset(q, FS_PML4, 0, 0x4000);
+	qtc_memset(q, FS_PML4, 0, 0x8000);
 	/* Scalable root entry 0 (bus 0): lower context table (devfn 0-127) */
 	qtc_writeq(q, ROOT_TABLE, CONTEXT_TABLE | 1);
 	/* Scalable context entries (32 bytes): P, PDTS 0 (128 dir entries), RID_PASID 0 */
@@ -363,6 +369,12 @@ static void write_tables(struct qtc *q)
 	set_pte(q, V_SRC + 0x1000, V_SRC_GPA + 0x1000);
 	set_pte(q, V_DST, V_DST_GPA);
 	set_pte(q, V_DST + 0x1000, V_DST_GPA + 0x1000);
+	/* Chain B: V_SRC as in A, V_DST elsewhere */
+	qtc_writeq(q, FS2_PML4, FS2_PDPT | FS_TABLE);
+	qtc_writeq(q, FS2_PDPT, FS2_PD | FS_TABLE);
+	qtc_writeq(q, FS2_PD + pd_idx * 8, FS2_PT | FS_TABLE);
+	qtc_writeq(q, FS2_PT + ((V_SRC >> 12) & 0x1ff) * 8, V_SRC_GPA | FS_LEAF);
+	qtc_writeq(q, FS2_PT + ((V_DST >> 12) & 0x1ff) * 8, V_B_GPA | FS_LEAF);
 }
 
 /* The vIOMMU: caps, root table, queue, translation, first invalidations */
@@ -523,10 +535,44 @@ static uint32_t copy_pattern(struct qtc *q, uint64_t src_gpa, uint64_t src, uint
 	return mock_pci_copy(q, BAR0, src, dst, len, 0);
 }
 
+/*
+ * QEMU's trace after @from: an IOMMU_HWPT_ALLOC of type
+ * IOMMU_HWPT_DATA_VTD_S1 (1) that succeeded. Return: its id, or 0.
+ */
+static unsigned int s1_hwpt_allocated(long from, const char *name)
+{
+	unsigned int id = 0;
+	char line[512] = "";
+	const char *o;
+
+	if (qlog_find(from, "iommufd_backend_alloc_hwpt", "hwpt_type=1 ", line,
+		      sizeof(line)) && strstr(line, "(0)")) {
+		o = strstr(line, "out_hwpt=");
+		if (o)
+			id = strtoul(o + 9, NULL, 0);
+	}
+	check(id != 0, name, "%s", line);
+	return id;
+}
+
+/*
+ * ... and QEMU's attach of the device (RID, PASID 0) to HWPT @id; QEMU's
+ * trace prints the result as a bool, 1 = attached.
+ */
+static void s1_attached(long from, unsigned int id, const char *name)
+{
+	char line[512] = "", want[64];
+
+	snprintf(want, sizeof(want), "hwpt_id %u, ret: 1", id);
+	check(id && qlog_find(from, "vtd_device_attach_hwpt", want, line, sizeof(line)),
+	      name, "%s", line);
+}
+
 static void vfio_cases(struct qtc *q, long log_from)
 {
 	uint32_t st, done = IOMMU_MOCK_PCI_STATUS_DONE;
 	char line[512], why[200];
+	unsigned int s1;
 	uint64_t fault;
 	long pos;
 
@@ -536,11 +582,9 @@ static void vfio_cases(struct qtc *q, long log_from)
 		     "function_bar0_mapped", NULL))
 		return;
 	/* What QEMU did on the PASID-cache invalidation */
-	check(qlog_find(log_from, "iommufd_backend_alloc_hwpt", "hwpt_type=1 ", line,
-			sizeof(line)) && strstr(line, "(0)"),
-	      "qemu_allocates_vtd_s1_hwpt", "%s", line);
-	check(qlog_find(log_from, "vtd_device_attach_hwpt", NULL, line, sizeof(line)) &&
-	      strstr(line, "ret: 0"), "qemu_attaches_device_to_it", "%s", line);
+	s1 = s1_hwpt_allocated(log_from, "qemu_allocates_vtd_s1_hwpt");
+	s1_attached(log_from, s1, "qemu_attaches_device_to_it");
+	first_s1 = s1;
 
 	qtc_memset(q, V_DST_GPA, 0, 8192);
 	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 8192, 11);
@@ -599,6 +643,48 @@ static void vfio_cases(struct qtc *q, long log_from)
 		(unsigned long long)fault);
 }
 
+/*
+ * The guest changes the PASID entry: a new first-stage table makes QEMU
+ * allocate a new VTD_S1 HWPT, replace the attachment and free the old one;
+ * a cleared entry makes it detach the device (DMA blocked).
+ */
+static void pasid_entry_cases(struct qtc *q)
+{
+	uint32_t st, done = IOMMU_MOCK_PCI_STATUS_DONE;
+	char line[512] = "", want[64], why[200];
+	unsigned int s1;
+	long pos;
+
+	pos = qlog_end();
+	qtc_writeq(q, PASID_TABLE + 16, FS2_PML4);
+	qi_submit(q, DESC_PC | DESC_G(PC_PASID_SI) | DESC_DID(DID) | DESC_PASID(0), 0);
+	check_q(q, qi_wait(q, why, sizeof(why)), "qi_pasid_cache_after_new_table", "%s", why);
+	s1 = s1_hwpt_allocated(pos, "qemu_allocates_s1_for_new_table");
+	s1_attached(pos, s1, "qemu_replaces_attachment");
+	snprintf(want, sizeof(want), "id=%u (0)", first_s1);
+	check(first_s1 && s1 != first_s1 &&
+	      qlog_find(pos, "iommufd_backend_free_id", want, line, sizeof(line)),
+	      "qemu_frees_old_s1_hwpt", "%s", line);
+	qtc_memset(q, V_B_GPA, 0, 4096);
+	qtc_memset(q, V_DST_GPA, 0, 4096);
+	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 4096, 21);
+	check_q(q, st == done && holds(q, V_B_GPA, 4096, 21) &&
+		!holds(q, V_DST_GPA, 4096, 21), "dma_uses_new_table",
+		"status 0x%x; IOVA 0x%llx -> GPA 0x%llx", st, (unsigned long long)V_DST,
+		(unsigned long long)V_B_GPA);
+
+	pos = qlog_end();
+	qtc_writeq(q, PASID_TABLE, 0);
+	qi_submit(q, DESC_PC | DESC_G(PC_PASID_SI) | DESC_DID(DID) | DESC_PASID(0), 0);
+	check_q(q, qi_wait(q, why, sizeof(why)), "qi_pasid_cache_after_clear", "%s", why);
+	check(qlog_find(pos, "vtd_device_detach_hwpt", "ret: 1", line, sizeof(line)),
+	      "qemu_detaches_on_cleared_entry", "%s", line);
+	qtc_memset(q, V_B_GPA, 0, 4096);
+	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 4096, 22);
+	check_q(q, st == (done | IOMMU_MOCK_PCI_FAULT_DETACHED << 8) &&
+		!holds(q, V_B_GPA, 4096, 22), "dma_blocked_after_detach", "status 0x%x", st);
+}
+
 static void nested_run(void)
 {
 	char *err = NULL;
@@ -622,6 +708,7 @@ static void nested_run(void)
 		if (viommu_setup(q)) {
 			vfio_cases(q, from);
 			edu_cases(q);
+			pasid_entry_cases(q);
 		}
 		st = qtc_quit(q);
 		check(st == 0, "qemu_quit_status_0", "status %d", st);
@@ -631,28 +718,30 @@ static void nested_run(void)
 	check(rc == 0, "vfio_remove_after_quit", "%s", rc ? strerror(-rc) : "");
 }
 
-/* A device of an instance that is not VT-d: QEMU must refuse fsts=on */
-static void other_instance_run(void)
+/*
+ * A device of an instance that is not VT-d: QEMU must refuse fsts=on at
+ * realize, with a message holding @msg.
+ */
+static void refused_run(int inst, unsigned int sid, const char *msg, const char *name)
 {
-	char *err = NULL, line[512] = "";
+	char *err = NULL, line[512] = "", add[32], rm[32];
 	struct qtc *q;
 	long from;
 	int rc;
 
-	rc = mock_pci_sysfs("vfio_add", other_inst, OTHER_SID);
-	if (!check(rc == 0, "vfio_add_other_instance", "instance %d%s%s", other_inst,
-		   rc ? ": " : "", rc ? strerror(-rc) : ""))
+	snprintf(add, sizeof(add), "vfio_add_instance_%d", inst);
+	snprintf(rm, sizeof(rm), "vfio_remove_instance_%d", inst);
+	rc = mock_pci_sysfs("vfio_add", inst, sid);
+	if (!check(rc == 0, add, "%s", rc ? strerror(-rc) : ""))
 		return;
 	from = qlog_end();
-	q = start_qemu(other_inst, OTHER_SID, true, &err);
-	check(q == NULL && qlog_find(from, "Incompatible host platform IOMMU type", NULL,
-				     line, sizeof(line)),
-	      "qemu_refuses_fsts_on_other_instance", "%s", line);
+	q = start_qemu(inst, sid, true, &err);
+	check(q == NULL && qlog_find(from, msg, NULL, line, sizeof(line)), name, "%s", line);
 	if (q)
 		qtc_quit(q);
 	free(err);
-	rc = mock_pci_sysfs("vfio_remove", other_inst, OTHER_SID);
-	check(rc == 0, "vfio_remove_other_instance", "%s", rc ? strerror(-rc) : "");
+	rc = mock_pci_sysfs("vfio_remove", inst, sid);
+	check(rc == 0, rm, "%s", rc ? strerror(-rc) : "");
 }
 
 /* Without the module: the vIOMMU programming checked by edu alone */
@@ -695,7 +784,12 @@ int main(int argc, char **argv)
 		qemu_only_run();
 	} else {
 		nested_run();
-		other_instance_run();
+		/* SMMUv3: 48-bit IOVAs like the vIOMMU, then the format check */
+		refused_run(other_inst, OTHER_SID, "Incompatible host platform IOMMU type",
+			    "qemu_refuses_fsts_on_smmuv3_instance");
+		/* The x86-like mock instance: its 39-bit IOVAs fail the width check first */
+		refused_run(1, OTHER_SID, "Failed to set vIOMMU",
+			    "qemu_refuses_fsts_on_mock_instance");
 		check(mock_pci_module_refcnt() == 0, "no_module_reference_left",
 		      "refcnt %ld", mock_pci_module_refcnt());
 	}
