@@ -18,17 +18,26 @@
  * (TE), and issues a PASID-cache invalidation: QEMU reads the PASID entry
  * and allocates an IOMMU_HWPT_DATA_VTD_S1 HWPT on the nest parent with the
  * guest's table address, then attaches the device to it. The device's copy
- * engine (BAR0) then copies between IOVAs the first-stage tables map, its
- * DMA walked by the module; a PTE edited without invalidation still
- * reaches the old page (the module's IOTLB), a PASID-based IOTLB
- * invalidation (forwarded by QEMU as IOMMU_HWPT_INVALIDATE) makes it reach
- * the new one, and an unmapped IOVA faults.
+ * engine (BAR0) then copies between IOVAs the first-stage tables map (4 KiB,
+ * 2 MiB and 1 GiB leaves), its DMA walked by the module; a PTE edited
+ * without invalidation still reaches the old page (the module's IOTLB), a
+ * PASID-based IOTLB invalidation (page-selective, then all of the PASID;
+ * forwarded by QEMU as IOMMU_HWPT_INVALIDATE) makes it reach the new one,
+ * and an unmapped IOVA faults. A new first-stage table in the PASID entry
+ * makes QEMU allocate a second VTD_S1 HWPT, replace the attachment and free
+ * the first; a cleared PASID entry makes it detach the device (DMA blocked).
+ * What QEMU did is read from its own trace events (-trace
+ * iommufd_backend_*, vtd_device_*), what the device did from guest RAM.
  *
  * QEMU's own emulated device edu shares the tables: its DMA is translated
  * by QEMU's emulation of the same first stage, which checks the guest
  * programming without the module (and gives QEMU's fault record for the
- * unmapped IOVA). A last case: a mock device of a non-VT-d instance is
- * refused by QEMU ("Incompatible host platform IOMMU type").
+ * unmapped IOVA). Last, mock devices of non-VT-d instances are refused at
+ * realize: SMMUv3 (instance 3) with "Incompatible host platform IOMMU
+ * type", the x86-like mock instance 1 earlier, by its 39-bit IOVA width.
+ *
+ * Not covered, because QEMU 11.1.3 does not do it: nesting for a PASID
+ * other than RID_PASID (QEMU's accelerated path attaches the RID only).
  *
  * Environment: QTC_QEMU (command running QEMU), QTC_LOG (QEMU's output is
  * appended there at the end), TMPDIR, VTD_INST (VT-d instance, default 4),
