@@ -143,6 +143,8 @@
 #define V_SRC		(IOVA_BASE + 0x8000)	/* [8,9] -> 0x110000 */
 #define V_DST		(IOVA_BASE + 0xa000)	/* [10,11] -> 0x210000; [10] then 0x310000 */
 #define V_HOLE		(IOVA_BASE + 0xc000)	/* [12] not present */
+#define V_RO		(IOVA_BASE + 0xd000)	/* [13] read-only -> 0x600000 */
+#define V_SUPER		(IOVA_BASE + 0xe000)	/* [14] U/S clear -> 0x601000 */
 #define V_2M		0x0a200000ull		/* PD[0x51]: 2 MiB page -> 0x400000 */
 #define V_1G		0x40000000ull		/* PDPT[1]: 1 GiB page -> 0 */
 
@@ -154,6 +156,8 @@
 #define V_ALT_GPA	0x310000ull
 #define V_2M_GPA	0x400000ull
 #define V_B_GPA		0x510000ull	/* V_DST in chain B */
+#define V_RO_GPA	0x600000ull
+#define V_SUPER_GPA	0x601000ull
 
 /* PCI: edu at 00:03.0, the mock function at 00:04.0, both on pcie.0 */
 #define EDU		QTC_BDF(0, 3, 0)
@@ -378,6 +382,9 @@ static void write_tables(struct qtc *q)
 	set_pte(q, V_SRC + 0x1000, V_SRC_GPA + 0x1000);
 	set_pte(q, V_DST, V_DST_GPA);
 	set_pte(q, V_DST + 0x1000, V_DST_GPA + 0x1000);
+	qtc_writeq(q, FS_PT + ((V_RO >> 12) & 0x1ff) * 8, V_RO_GPA | FS_P | FS_US | FS_A);
+	qtc_writeq(q, FS_PT + ((V_SUPER >> 12) & 0x1ff) * 8,
+		   V_SUPER_GPA | FS_P | FS_RW | FS_A | FS_D);
 	/* Chain B: V_SRC as in A, V_DST elsewhere */
 	qtc_writeq(q, FS2_PML4, FS2_PDPT | FS_TABLE);
 	qtc_writeq(q, FS2_PDPT, FS2_PD | FS_TABLE);
@@ -649,6 +656,23 @@ static void vfio_cases(struct qtc *q, long log_from)
 	fault = qtc_readq(q, BAR0 + IOMMU_MOCK_PCI_REG_FAULT_IOVA);
 	check_q(q, st == (done | IOMMU_MOCK_PCI_FAULT_UNMAPPED << 8) && fault == V_HOLE,
 		"unmapped_iova_faults", "status 0x%x, fault IOVA 0x%llx", st,
+		(unsigned long long)fault);
+
+	/* A read-only leaf: read through it, a write to it faults */
+	qtc_memset(q, V_DST_GPA, 0, 4096);
+	st = copy_pattern(q, V_RO_GPA, V_RO, V_DST, 4096, 18);
+	check_q(q, st == done && holds(q, V_DST_GPA, 4096, 18), "dma_reads_read_only_page",
+		"status 0x%x", st);
+	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_RO, 64, 19);
+	fault = qtc_readq(q, BAR0 + IOMMU_MOCK_PCI_REG_FAULT_IOVA);
+	check_q(q, st == (done | IOMMU_MOCK_PCI_FAULT_PERM << 8) && fault == V_RO &&
+		!holds(q, V_RO_GPA, 64, 19), "dma_write_to_read_only_page_faults",
+		"status 0x%x, fault IOVA 0x%llx", st, (unsigned long long)fault);
+	/* U/S clear: requests without PASID are user requests (no SRE) */
+	st = copy_pattern(q, V_SUPER_GPA, V_SUPER, V_DST, 64, 20);
+	fault = qtc_readq(q, BAR0 + IOMMU_MOCK_PCI_REG_FAULT_IOVA);
+	check_q(q, st == (done | IOMMU_MOCK_PCI_FAULT_PERM << 8) && fault == V_SUPER,
+		"dma_through_supervisor_page_faults", "status 0x%x, fault IOVA 0x%llx", st,
 		(unsigned long long)fault);
 }
 
