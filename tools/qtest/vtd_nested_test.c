@@ -185,7 +185,11 @@ static unsigned int first_s1;	/* the VTD_S1 HWPT QEMU made first */
 
 /* --- QEMU ---------------------------------------------------------------- */
 
-static struct qtc *start_qemu(int inst, unsigned int sid, bool with_vfio, char **err)
+#define VIOMMU "intel-iommu,intremap=off,scalable-mode=on,fsts=on,caching-mode=on"
+
+/* @viommu: the intel-iommu device's options; NULL: VIOMMU */
+static struct qtc *start_qemu_with(int inst, unsigned int sid, bool with_vfio,
+				   const char *viommu, char **err)
 {
 	char dev[256], sysfsdev[128];
 	const char *args[32];
@@ -203,7 +207,7 @@ static struct qtc *start_qemu(int inst, unsigned int sid, bool with_vfio, char *
 		args[n++] = "iommufd,id=iommufd0";
 	}
 	args[n++] = "-device";
-	args[n++] = "intel-iommu,intremap=off,scalable-mode=on,fsts=on,caching-mode=on";
+	args[n++] = viommu ? viommu : VIOMMU;
 	args[n++] = "-device";
 	args[n++] = "edu,addr=0x3";
 	if (with_vfio) {
@@ -223,6 +227,11 @@ static struct qtc *start_qemu(int inst, unsigned int sid, bool with_vfio, char *
 	args[n++] = "vtd_device_*";
 	args[n] = NULL;
 	return qtc_start(&opts, err);
+}
+
+static struct qtc *start_qemu(int inst, unsigned int sid, bool with_vfio, char **err)
+{
+	return start_qemu_with(inst, sid, with_vfio, NULL, err);
 }
 
 static long qlog_end(void)
@@ -752,10 +761,11 @@ static void nested_run(void)
 }
 
 /*
- * A device of an instance that is not VT-d: QEMU must refuse fsts=on at
- * realize, with a message holding @msg.
+ * A device QEMU must refuse at realize (@viommu: intel-iommu's options,
+ * NULL for VIOMMU), with a message holding @msg.
  */
-static void refused_run(int inst, unsigned int sid, const char *msg, const char *name)
+static void refused_run(int inst, unsigned int sid, const char *viommu, const char *msg,
+			const char *name)
 {
 	char *err = NULL, line[512] = "", add[32], rm[32];
 	struct qtc *q;
@@ -768,7 +778,7 @@ static void refused_run(int inst, unsigned int sid, const char *msg, const char 
 	if (!check(rc == 0, add, "%s", rc ? strerror(-rc) : ""))
 		return;
 	from = qlog_end();
-	q = start_qemu(inst, sid, true, &err);
+	q = start_qemu_with(inst, sid, true, viommu, &err);
 	check(q == NULL && qlog_find(from, msg, NULL, line, sizeof(line)), name, "%s", line);
 	if (q)
 		qtc_quit(q);
@@ -818,11 +828,14 @@ int main(int argc, char **argv)
 	} else {
 		nested_run();
 		/* SMMUv3: 48-bit IOVAs like the vIOMMU, then the format check */
-		refused_run(other_inst, OTHER_SID, "Incompatible host platform IOMMU type",
+		refused_run(other_inst, OTHER_SID, NULL, "Incompatible host platform IOMMU type",
 			    "qemu_refuses_fsts_on_smmuv3_instance");
 		/* The x86-like mock instance: its 39-bit IOVAs fail the width check first */
-		refused_run(1, OTHER_SID, "Failed to set vIOMMU",
+		refused_run(1, OTHER_SID, NULL, "Failed to set vIOMMU",
 			    "qemu_refuses_fsts_on_mock_instance");
+		/* The VT-d instance, but the vIOMMU without caching mode */
+		refused_run(vtd_inst, SID, "intel-iommu,intremap=off,scalable-mode=on,fsts=on",
+			    "caching-mode=on", "qemu_refuses_assignment_without_caching_mode");
 		check(mock_pci_module_refcnt() == 0, "no_module_reference_left",
 		      "refcnt %ld", mock_pci_module_refcnt());
 	}
