@@ -673,20 +673,29 @@ struct iommufd_hwpt *iommufd_device_dma_hwpt(struct iommufd_device *idev,
 	return hwpt;
 }
 
+/* Times a DMA retries after its page requests were answered Success */
+#define MOCK_DMA_PRI_RETRIES 4
+
 /*
  * Translate the page of @iova for one access of a device's DMA: through
  * the driver's dma_translate when it has one (guest tables, caches, fault
  * events), else through iova_to_phys and the mapping's permissions:
- * -ENOENT nothing mapped, -EPERM mapped without that permission.
+ * -ENOENT nothing mapped, -EPERM mapped without that permission. A fault
+ * the driver calls recoverable, on a HWPT with a fault queue, becomes a
+ * page request; a Success answer retries the access (PRI).
  */
 static int device_dma_translate(struct iommufd_device *idev,
-				struct miommu_domain *domain, u32 pasid,
+				struct iommufd_hwpt *hwpt, u32 pasid,
 				u64 iova, bool write, struct page **page,
 				struct miommu_fault *fault)
 {
+	struct miommu_domain *domain = hwpt->domain;
+	unsigned int tries = 0;
+	int rc, prot, pri;
 	phys_addr_t phys;
-	int rc, prot;
+	u32 code;
 
+again:
 	if (domain->ops->dma_translate) {
 		rc = domain->ops->dma_translate(domain, idev->hw, pasid, iova,
 						write, &phys, fault);
@@ -695,6 +704,19 @@ static int device_dma_translate(struct iommufd_device *idev,
 					       &prot);
 		if (!rc && !(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))
 			rc = -EPERM;
+	}
+	if (rc && fault->recoverable && hwpt->fault &&
+	    tries++ < MOCK_DMA_PRI_RETRIES) {
+		pri = iommufd_fault_page_request(hwpt, idev, pasid, iova, write,
+						 &code);
+		if (pri == -EINTR)
+			return pri;
+		if (!pri || pri == -ETIMEDOUT)
+			fault->flags |= IOMMU_MOCK_DMA_FAULT_PAGE_REQUEST;
+		if (!pri && code == IOMMUFD_PAGE_RESP_SUCCESS) {
+			*fault = (struct miommu_fault){};
+			goto again;
+		}
 	}
 	if (rc) {
 		fault->addr = iova;
@@ -714,7 +736,7 @@ static int device_dma_translate(struct iommufd_device *idev,
  * page is needed (EFAULT).
  */
 static int device_dma_step(struct iommufd_device *idev,
-			   struct miommu_domain *domain, u32 pasid,
+			   struct iommufd_hwpt *hwpt, u32 pasid,
 			   unsigned long iova, unsigned long uaddr, size_t len,
 			   bool write, struct miommu_fault *fault)
 {
@@ -732,7 +754,7 @@ static int device_dma_step(struct iommufd_device *idev,
 		seg = min3(len - done, PAGE_SIZE - offset_in_page(io),
 			   PAGE_SIZE - offset_in_page(ua));
 		if ((io & PAGE_MASK) != cur) {
-			rc = device_dma_translate(idev, domain, pasid, io,
+			rc = device_dma_translate(idev, hwpt, pasid, io,
 						  write, &dpage, fault);
 			if (rc)
 				break;
@@ -804,11 +826,11 @@ int iommufd_device_dma_copy(struct iommufd_device *idev, u32 pasid, u64 src,
 		}
 		seg = min3(length - done, PAGE_SIZE - offset_in_page(src + done),
 			   PAGE_SIZE - offset_in_page(dst + done));
-		rc = device_dma_translate(idev, hwpt->domain, pasid, src + done,
+		rc = device_dma_translate(idev, hwpt, pasid, src + done,
 					  false, &spage, fault);
 		if (rc)
 			return rc;
-		rc = device_dma_translate(idev, hwpt->domain, pasid, dst + done,
+		rc = device_dma_translate(idev, hwpt, pasid, dst + done,
 					  true, &dpage, fault);
 		if (rc)
 			return rc;
@@ -858,7 +880,7 @@ int iommufd_device_dma(struct iommufd_ucmd *ucmd)
 			return -EINTR;
 		len = min_t(unsigned long, end - iova,
 			    MOCK_DMA_UPAGES * PAGE_SIZE - offset_in_page(uaddr));
-		rc = device_dma_step(idev, hwpt->domain, pasid, iova, uaddr,
+		rc = device_dma_step(idev, hwpt, pasid, iova, uaddr,
 				     len, write, &fault);
 		if (rc)
 			break;

@@ -10,6 +10,7 @@
  * file holds a user of the object (IOMMU_DESTROY answers EBUSY while it is
  * open) and keeps the iommufd file open.
  */
+#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -29,6 +30,8 @@
  * @pasid: the attachment that took the request: MIOMMU_NO_PASID (the RID's)
  *         or the PASID @hwpt is attached to; purged with that attachment
  * @msg: the record userspace reads; msg.cookie is set when it is read
+ * @waiter: a DMA waiting for the response (iommufd_fault_page_request()),
+ *          on its stack; told and unlinked under the queue's mutex
  */
 struct iommufd_fault_group {
 	struct list_head node;
@@ -36,7 +39,28 @@ struct iommufd_fault_group {
 	struct iommufd_device *idev;
 	u32 pasid;
 	struct iommu_hwpt_pgfault msg;
+	struct iommufd_fault_waiter *waiter;
 };
+
+/**
+ * struct iommufd_fault_waiter - a DMA stopped at a page request
+ * @done: completed when the response (or a purge) arrived
+ * @code: enum iommufd_page_response_code, valid once @done completed
+ */
+struct iommufd_fault_waiter {
+	struct completion done;
+	u32 code;
+};
+
+/* Answer a group: its waiting DMA, if any, learns @code. Queue mutex held. */
+static void fault_group_answer(struct iommufd_fault_group *group, u32 code)
+{
+	if (group->waiter) {
+		group->waiter->code = code;
+		complete(&group->waiter->done);
+	}
+	kfree(group);
+}
 
 static const struct file_operations iommufd_fault_fops;
 
@@ -125,6 +149,101 @@ int iommufd_device_report_fault(struct iommufd_device *idev,
 	return iommufd_fault_report(hwpt, idev, pasid, msg);
 }
 
+/* Seconds a DMA waits for the response to its page request (PRI timeout) */
+#define FAULT_RESPONSE_TIMEOUT 10
+
+/**
+ * iommufd_fault_page_request() - a DMA's page request, and its answer
+ * @hwpt: the HWPT that translated the access; it has a fault queue
+ * @idev: the device
+ * @pasid: MIOMMU_NO_PASID or the PASID of the access
+ * @addr: the faulting input address
+ * @write: a write access
+ * @code: out: enum iommufd_page_response_code
+ *
+ * As a PCIe device with PRI: the request is queued on @hwpt's fault queue
+ * (one group, LAST_PAGE set) and the access waits for userspace to write
+ * the response to the queue's fd. The caller holds the file's lock; the
+ * queue's fd runs without it. A response that does not come within
+ * FAULT_RESPONSE_TIMEOUT seconds, or a fatal signal, fails the access like
+ * an Invalid response (a device's PRG response timeout).
+ * Return: 0 with *@code set; -ENOSPC the queue is full; -ENOMEM; -EINTR a
+ * fatal signal; -ETIMEDOUT no response in time.
+ */
+int iommufd_fault_page_request(struct iommufd_hwpt *hwpt,
+			       struct iommufd_device *idev, u32 pasid, u64 addr,
+			       bool write, u32 *code)
+{
+	struct iommufd_fault *fault = hwpt->fault;
+	struct iommufd_fault_waiter waiter;
+	struct iommufd_fault_group *group, *g;
+	unsigned long index;
+	long left;
+	int rc = 0;
+
+	group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
+	if (!group)
+		return -ENOMEM;
+	init_completion(&waiter.done);
+	group->hwpt = hwpt;
+	group->idev = idev;
+	group->pasid = pasid;
+	group->waiter = &waiter;
+	group->msg.flags = IOMMU_PGFAULT_FLAGS_LAST_PAGE;
+	if (pasid != MIOMMU_NO_PASID) {
+		group->msg.flags |= IOMMU_PGFAULT_FLAGS_PASID_VALID;
+		group->msg.pasid = pasid;
+	}
+	group->msg.dev_id = idev->obj.id;
+	group->msg.perm = write ? IOMMU_PGFAULT_PERM_WRITE :
+				  IOMMU_PGFAULT_PERM_READ;
+	group->msg.addr = addr & PAGE_MASK;
+	group->msg.length = PAGE_SIZE;
+
+	mutex_lock(&fault->mutex);
+	if (fault->pending >= FAULT_QUEUE_DEPTH) {
+		mutex_unlock(&fault->mutex);
+		kfree(group);
+		return -ENOSPC;
+	}
+	fault->pending++;
+	list_add_tail(&group->node, &fault->deliver);
+	mutex_unlock(&fault->mutex);
+	wake_up_interruptible(&fault->wait_queue);
+
+	left = wait_for_completion_killable_timeout(&waiter.done,
+						    FAULT_RESPONSE_TIMEOUT * HZ);
+	if (left > 0) {
+		*code = waiter.code;
+		return 0;
+	}
+	/* Gone unanswered: unlink the group unless the answer raced in */
+	mutex_lock(&fault->mutex);
+	if (completion_done(&waiter.done)) {
+		*code = waiter.code;
+		mutex_unlock(&fault->mutex);
+		return 0;
+	}
+	list_for_each_entry(g, &fault->deliver, node) {
+		if (g == group) {
+			list_del(&group->node);
+			goto unlinked;
+		}
+	}
+	xa_for_each(&fault->response, index, g) {
+		if (g == group) {
+			xa_erase(&fault->response, index);
+			break;
+		}
+	}
+unlinked:
+	fault->pending--;
+	kfree(group);
+	mutex_unlock(&fault->mutex);
+	rc = left < 0 ? -EINTR : -ETIMEDOUT;
+	return rc;
+}
+
 /* Does @group belong to the attachment (@idev, @pasid) of @hwpt */
 static bool fault_group_match(struct iommufd_fault_group *group,
 			      struct iommufd_hwpt *hwpt,
@@ -157,14 +276,14 @@ void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,
 			continue;
 		list_del(&group->node);
 		fault->pending--;
-		kfree(group);
+		fault_group_answer(group, IOMMUFD_PAGE_RESP_INVALID);
 	}
 	xa_for_each(&fault->response, index, group) {
 		if (!fault_group_match(group, hwpt, idev, pasid))
 			continue;
 		xa_erase(&fault->response, index);
 		fault->pending--;
-		kfree(group);
+		fault_group_answer(group, IOMMUFD_PAGE_RESP_INVALID);
 	}
 	mutex_unlock(&fault->mutex);
 }
@@ -257,9 +376,9 @@ static ssize_t iommufd_fault_fops_write(struct file *filep,
 			rc = -EINVAL;
 			break;
 		}
-		/* The mock device has nothing to retry: the group completes */
+		/* A waiting DMA retries or fails; else the group completes */
 		fault->pending--;
-		kfree(group);
+		fault_group_answer(group, response.code);
 		done += size;
 	}
 	mutex_unlock(&fault->mutex);

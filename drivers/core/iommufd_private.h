@@ -287,6 +287,9 @@ struct iommufd_fault {
 
 /* fault.c */
 struct iommufd_fault *iommufd_get_fault(struct iommufd_ctx *ictx, u32 id);
+int iommufd_fault_page_request(struct iommufd_hwpt *hwpt,
+			       struct iommufd_device *idev, u32 pasid, u64 addr,
+			       bool write, u32 *code);
 int iommufd_device_report_fault(struct iommufd_device *idev,
 				const struct iommu_hwpt_pgfault *msg);
 void iommufd_fault_purge(struct iommufd_fault *fault, struct iommufd_hwpt *hwpt,

@@ -90,12 +90,17 @@ void miommu_dirty_record(struct miommu_dirty_bitmap *dirty, u64 iova,
  *        event ID of the specification); 0 when the driver has none
  * @flags: enum iommu_mock_dma_fault_flags (IOMMU_MOCK_DMA_FAULT set by the
  *         core)
+ * @recoverable: set by the driver for a stage-1 fault a page request can
+ *               resolve (not present, no permission): when the HWPT has a
+ *               fault queue the core sends one and retries the access if
+ *               userspace answers Success (PRI)
  */
 struct miommu_fault {
 	u64 addr;
 	u64 ipa;
 	u32 code;
 	u32 flags;
+	bool recoverable;
 };
 
 /**

@@ -237,11 +237,13 @@ struct miommu_domain *vtd_domain_alloc_nested(struct miommu_device *dev,
  */
 static int vtd_nested_check(struct vtd_nested *nd, struct miommu_device *dev)
 {
-	struct vtd_instance *iommu = to_vtd(dev->inst);
-	u64 cap = iommu->info.cap_reg, ecap = iommu->info.ecap_reg;
+	u64 cap, ecap;
 
+	/* A device of another driver: its instance is no struct vtd_instance */
 	if (!vtd_domain_compatible(dev, &nd->s2->core))
 		return -EINVAL;
+	cap = to_vtd(dev->inst)->info.cap_reg;
+	ecap = to_vtd(dev->inst)->info.ecap_reg;
 	if (nd->s1.addr_width != 48 && nd->s1.addr_width != 57)
 		return -EINVAL;
 	if (nd->s1.addr_width == 57 && !(cap & VTD_CAP_FS5LP))

@@ -84,7 +84,8 @@ static const struct miommu_ops vtd_ops = {
  * (vtd_check_hiod_accel()) accept: first-stage 4- and 5-level paging with
  * 1 GiB pages (FS1GP, which fs1gp=on needs), second stage 48-bit, 16-bit
  * domain IDs, 20-bit PASIDs, supervisor requests, the extended accessed
- * flag, queued invalidation, page-selective invalidation.
+ * flag, page requests (a nested HWPT with a fault queue gets them),
+ * queued invalidation, page-selective invalidation.
  */
 static void vtd_describe_regs(struct vtd_instance *iommu)
 {
@@ -101,7 +102,7 @@ static void vtd_describe_regs(struct vtd_instance *iommu)
 	info->ecap_reg = VTD_ECAP_C | VTD_ECAP_QI | VTD_ECAP_DT |
 			 VTD_ECAP_PT | VTD_ECAP_SC |
 			 FIELD_PREP(VTD_ECAP_IRO, 0xf) | VTD_ECAP_NEST |
-			 VTD_ECAP_SRS | VTD_ECAP_EAFS |
+			 VTD_ECAP_PRS | VTD_ECAP_SRS | VTD_ECAP_EAFS |
 			 FIELD_PREP(VTD_ECAP_PSS, VTD_PASID_BITS - 1) |
 			 VTD_ECAP_PASID | VTD_ECAP_SMTS | VTD_ECAP_SLTS |
 			 VTD_ECAP_FLTS | VTD_ECAP_SMPWC;

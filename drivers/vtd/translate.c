@@ -76,8 +76,13 @@ int vtd_nested_dma_translate(struct miommu_domain *domain,
 	}
 	ipa = rc ? 0 : ent.ipa + (iova - ent.va);
 	trace_vtd_walk(nd->did, pasid, iova, hit, levels, ipa, rc);
-	if (rc)
+	if (rc) {
+		/* Page requests (PRS) can resolve these first-stage faults */
+		fault->recoverable = fault->code == VTD_FR_FS_NOT_PRESENT ||
+				     fault->code == VTD_FR_US ||
+				     fault->code == VTD_FR_NO_WRITE;
 		goto fault;
+	}
 
 	rc = vtd_s2_lookup(nd->s2, ipa, phys, &prot);
 	if (!rc && !(prot & (write ? MIOMMU_WRITE : MIOMMU_READ)))

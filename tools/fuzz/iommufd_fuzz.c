@@ -879,13 +879,24 @@ static void g_hwpt_alloc_nested(struct ctx *c)
 	struct iommu_hwpt_mock_s1 *m = (void *)data;
 	struct iommu_hwpt_selftest *st = (void *)data;
 	struct iommu_hwpt_arm_smmuv3 *ste = (void *)data;
+	struct iommu_hwpt_vtd_s1 *vtd = (void *)data;
 	static const uint8_t cfgs[] = { 0, 4, 5, 5, 5, 6, 7 };
 
 	memset(data, 0, 64);
 	s.flags = one_in(&c->r, 3) ? pick_flags(c, 0xf) : 0;
 	s.dev_id = pick_id(c, K_DEV);
 	s.pt_id = one_in(&c->r, 2) ? pick_id(c, K_HWPT) : pick_id(c, K_VIOMMU);
-	switch (rnd(&c->r, 7)) {
+	switch (rnd(&c->r, 9)) {
+	case 7: case 8:
+		/* VT-d first stage: a table somewhere in some IOAS */
+		s.data_type = IOMMU_HWPT_DATA_VTD_S1;
+		vtd->flags = one_in(&c->r, 6) ? wild64(&c->r) : rnd(&c->r, 8);
+		vtd->pgtbl_addr = pick_iova(c) & ~0xfffULL;
+		vtd->addr_width = one_in(&c->r, 6) ? (uint32_t)rng_next(&c->r) :
+				  (one_in(&c->r, 3) ? 57 : 48);
+		vtd->__reserved = pick_rsv(c);
+		s.data_len = one_in(&c->r, 8) ? rnd(&c->r, 40) : sizeof(*vtd);
+		break;
 	case 5: case 6:
 		/* SMMUv3 STE: mostly allowed fields, a CD table in some IOAS */
 		s.data_type = IOMMU_HWPT_DATA_ARM_SMMUV3;
@@ -1007,6 +1018,24 @@ static void smmuv3_cmds(struct ctx *c, uint8_t *arr)
 	}
 }
 
+/* Eight VT-d first-stage invalidations (24 bytes each) */
+static void vtd_invs(struct ctx *c, uint8_t *arr)
+{
+	struct iommu_hwpt_vtd_s1_invalidate *inv = (void *)arr;
+	unsigned int i;
+
+	for (i = 0; i < 8; i++, inv++) {
+		inv->addr = one_in(&c->r, 8) ? wild64(&c->r) :
+			    pick_iova(c) & ~0xfffULL;
+		inv->npages = one_in(&c->r, 4) ? UINT64_MAX :
+			      (one_in(&c->r, 8) ? wild64(&c->r) :
+			       rnd(&c->r, 1024));
+		inv->flags = one_in(&c->r, 8) ? (uint32_t)rng_next(&c->r) :
+			     rnd(&c->r, 2);
+		inv->__reserved = pick_rsv(c);
+	}
+}
+
 static void g_invalidate(struct ctx *c)
 {
 	struct iommu_hwpt_invalidate s = { .size = sizeof(s) };
@@ -1025,7 +1054,7 @@ static void g_invalidate(struct ctx *c)
 		*(uint64_t *)(w + 6) = pick_len(c);
 	}
 	s.hwpt_id = one_in(&c->r, 3) ? pick_id(c, K_VIOMMU) : pick_hwpt_any(c);
-	switch (rnd(&c->r, 7)) {
+	switch (rnd(&c->r, 8)) {
 	case 0: case 1:
 		s.data_type = IOMMU_HWPT_INVALIDATE_DATA_MOCK;
 		s.entry_len = sizeof(struct iommu_mock_invalidate);
@@ -1039,6 +1068,12 @@ static void g_invalidate(struct ctx *c)
 	case 4:
 		s.data_type = IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID;
 		s.entry_len = 8;
+		break;
+	case 6:
+		/* VT-d first-stage invalidations: ranges, all, bad fields */
+		s.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1;
+		s.entry_len = one_in(&c->r, 6) ? rnd(&c->r, 40) : 24;
+		vtd_invs(c, arr);
 		break;
 	case 5:
 		s.data_type = IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3;

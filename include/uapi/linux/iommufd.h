@@ -468,7 +468,7 @@ struct iommu_hwpt_arm_smmuv3 {
 /**
  * enum iommu_hwpt_data_type - type of the data given to IOMMU_HWPT_ALLOC
  * @IOMMU_HWPT_DATA_NONE: no data: a paging (stage-2 capable) HWPT
- * @IOMMU_HWPT_DATA_VTD_S1: Intel VT-d stage 1 (not served by the mock)
+ * @IOMMU_HWPT_DATA_VTD_S1: Intel VT-d stage 1 (VT-d instances)
  * @IOMMU_HWPT_DATA_ARM_SMMUV3: ARM SMMUv3 STE (SMMUv3 instances)
  *
  * The mock's own stage-1 type, IOMMU_HWPT_DATA_MOCK_S1, is in
@@ -603,7 +603,7 @@ struct iommu_hw_info_tegra241_cmdqv {
  * enum iommu_hw_info_type - type of the data IOMMU_GET_HW_INFO returns
  * @IOMMU_HW_INFO_TYPE_NONE: no driver data
  * @IOMMU_HW_INFO_TYPE_DEFAULT: as an input: whatever the driver reports
- * @IOMMU_HW_INFO_TYPE_INTEL_VTD: Intel VT-d (not served by the mock)
+ * @IOMMU_HW_INFO_TYPE_INTEL_VTD: Intel VT-d (VT-d instances)
  * @IOMMU_HW_INFO_TYPE_ARM_SMMUV3: ARM SMMUv3 (SMMUv3 instances)
  * @IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV: Tegra241 CMDQV (not served)
  *
@@ -758,7 +758,7 @@ struct iommu_hwpt_get_dirty_bitmap {
 
 /**
  * enum iommu_hwpt_invalidate_data_type - type of invalidation entries
- * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: VT-d stage 1 (not served by the mock)
+ * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: VT-d stage 1 (VT-d instances)
  * @IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3: SMMUv3 commands (SMMUv3
  *                                           instances)
  *

@@ -499,12 +499,19 @@ enum iommu_mock_dma_flags {
  *                             stage-1 table descriptor), not on the data
  * @IOMMU_MOCK_DMA_FAULT_REPORTED: an event record went to the vIOMMU's
  *                                 vEVENTQ
+ * @IOMMU_MOCK_DMA_FAULT_PAGE_REQUEST: the fault went as a page request to
+ *                                     the HWPT's fault queue (VT-d, PRI)
+ *                                     and was answered Invalid, or not in
+ *                                     time; an answer Success retries the
+ *                                     access, and a DMA that then succeeds
+ *                                     reports no fault
  */
 enum iommu_mock_dma_fault_flags {
 	IOMMU_MOCK_DMA_FAULT = 1 << 0,
 	IOMMU_MOCK_DMA_FAULT_S2 = 1 << 1,
 	IOMMU_MOCK_DMA_FAULT_WALK = 1 << 2,
 	IOMMU_MOCK_DMA_FAULT_REPORTED = 1 << 3,
+	IOMMU_MOCK_DMA_FAULT_PAGE_REQUEST = 1 << 4,
 };
 
 /**
