@@ -276,6 +276,8 @@ static u32 fault_code(int rc)
 		return IOMMU_MOCK_PCI_FAULT_PERM;
 	case -ENODEV:
 		return IOMMU_MOCK_PCI_FAULT_DETACHED;
+	case -EIO:
+		return IOMMU_MOCK_PCI_FAULT_IOMMU;
 	default:
 		return IOMMU_MOCK_PCI_FAULT_LENGTH;
 	}
@@ -313,7 +315,8 @@ void mpci_doorbell(struct mpci_func *f, mpci_dma_fn dma, void *arg)
 		code = fault_code(rc);
 	}
 	if (code != IOMMU_MOCK_PCI_FAULT_UNMAPPED &&
-	    code != IOMMU_MOCK_PCI_FAULT_PERM)
+	    code != IOMMU_MOCK_PCI_FAULT_PERM &&
+	    code != IOMMU_MOCK_PCI_FAULT_IOMMU)
 		fault = 0;
 	put_unaligned_le32(IOMMU_MOCK_PCI_STATUS_DONE | code << 8,
 			   &f->regs[IOMMU_MOCK_PCI_REG_STATUS]);

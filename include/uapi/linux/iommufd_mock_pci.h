@@ -74,6 +74,10 @@
  * @IOMMU_MOCK_PCI_FAULT_DETACHED: nothing attached for the requests
  * @IOMMU_MOCK_PCI_FAULT_LENGTH: LENGTH 0, above 16 MiB, or a wrapping range
  * @IOMMU_MOCK_PCI_FAULT_MASTER: bus mastering is off (PCI COMMAND bit 2)
+ * @IOMMU_MOCK_PCI_FAULT_IOMMU: an IOVA met another fault of the IOMMU's
+ *                              (FAULT_IOVA): a bad configuration, reserved
+ *                              bits, an address beyond its width (what
+ *                              IOMMU_MOCK_DMA answers EIO)
  */
 enum iommu_mock_pci_fault {
 	IOMMU_MOCK_PCI_OK = 0,
@@ -82,6 +86,7 @@ enum iommu_mock_pci_fault {
 	IOMMU_MOCK_PCI_FAULT_DETACHED = 3,
 	IOMMU_MOCK_PCI_FAULT_LENGTH = 4,
 	IOMMU_MOCK_PCI_FAULT_MASTER = 5,
+	IOMMU_MOCK_PCI_FAULT_IOMMU = 6,
 };
 
 #endif
