@@ -599,25 +599,27 @@ static void np_check(struct __test_metadata *_metadata,
 {
 	const uint64_t va = vg_canonical(0x00a5a5a5a5a5a000ULL, levels);
 	struct iommu_mock_dma d;
+	uint64_t a, *e[6];
 	struct vg_fs pt;
 	unsigned int l;
 	uint8_t tag, b;
-	uint64_t a;
 
 	ASSERT_NE(0, vg_fs_init(&pt, &self->g, levels));
 	a = dpage(self, &tag);
 	ASSERT_NE(0, vg_map(&pt, va, a, 1, VG_LEAF));
-	*vg_entry(&pt, va, level) &= ~VG_P;
+	/* The entries, taken before the path is cut */
+	for (l = levels; l >= 1; l--)
+		e[l] = vg_entry(&pt, va, l);
+	*e[level] &= ~VG_P;
 	ASSERT_EQ(0, install(self, &pt, 0, NULL));
 	EXPECT_EQ(-ENOENT, rd(self, va + 0x40, &b, 1, &d));
 	EXPECT_FAULT(d, VG_FR_FS_NOT_PRESENT, F_S1, va + 0x40, 0);
 	EXPECT_EQ(-ENOENT, wr(self, va, &b, 1, &d));
 	EXPECT_FAULT(d, VG_FR_FS_NOT_PRESENT, F_S1, va, 0);
 	for (l = levels; l >= 1; l--)
-		EXPECT_EQ(0, *vg_entry(&pt, va, l) & (VG_A | VG_D))
-			TH_LOG("level %u", l);
+		EXPECT_EQ(0, *e[l] & (VG_A | VG_D)) TH_LOG("level %u", l);
 	/* Made present, without an invalidation: faults are not cached */
-	*vg_entry(&pt, va, level) |= VG_P;
+	*e[level] |= VG_P;
 	EXPECT_EQ(tag, peek(self, self->dev, 0, va));
 }
 
