@@ -54,13 +54,15 @@ static void iotlb_del(struct miommu_iotlb *tlb, struct miommu_iotlb_node *n)
  * @asid: its ASID / PASID (global entries match any)
  * @shifts: the leaf sizes (log2 bytes) the format has, 0-terminated
  * @va: input address
+ * @need_dirty: only an entry whose dirty state is set serves (a write on
+ *              a format that sets D: hardware walks again to set it)
  * @ent: out: the entry
  * @stats: the tag's counters: a hit or a miss is counted
  *
  * Return: true on a hit.
  */
 bool miommu_iotlb_lookup(struct miommu_iotlb *tlb, const void *tag, u32 asid,
-			 const u8 *shifts, u64 va,
+			 const u8 *shifts, u64 va, bool need_dirty,
 			 struct miommu_iotlb_entry *ent,
 			 struct miommu_iotlb_stats *stats)
 {
@@ -72,7 +74,8 @@ bool miommu_iotlb_lookup(struct miommu_iotlb *tlb, const void *tag, u32 asid,
 				       iotlb_key(tag, va, *shifts)) {
 			if (n->tag != tag || n->ent.shift != *shifts ||
 			    n->ent.va != (va & ~(BIT_ULL(*shifts) - 1)) ||
-			    (!n->ent.global && n->asid != asid))
+			    (!n->ent.global && n->asid != asid) ||
+			    (need_dirty && !n->ent.dirty))
 				continue;
 			*ent = n->ent;
 			list_move_tail(&n->lru, &tlb->lru);

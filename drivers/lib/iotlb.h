@@ -66,7 +66,7 @@ struct miommu_iotlb {
 
 void miommu_iotlb_init(struct miommu_iotlb *tlb, const unsigned int *capacity);
 bool miommu_iotlb_lookup(struct miommu_iotlb *tlb, const void *tag, u32 asid,
-			 const u8 *shifts, u64 va,
+			 const u8 *shifts, u64 va, bool need_dirty,
 			 struct miommu_iotlb_entry *ent,
 			 struct miommu_iotlb_stats *stats);
 void miommu_iotlb_insert(struct miommu_iotlb *tlb, const void *tag, u32 asid,

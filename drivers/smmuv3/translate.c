@@ -149,7 +149,7 @@ static int smmuv3_stage1(struct smmuv3_nested *nd, struct miommu_device *dev,
 	ttb1 = iova >> 63;
 	hit = miommu_iotlb_lookup(&vs->smmu->tlb, vs->s2, cd.asid,
 				  smmuv3_leaf_shifts(cd.granule_shift[ttb1]),
-				  iova, &ent, &vs->s2->stats.tlb);
+				  iova, false, &ent, &vs->s2->stats.tlb);
 	if (!hit) {
 		rc = smmuv3_s1_walk(vs->s2, &cd, iova, &ent, &levels, fault);
 		if (!rc)

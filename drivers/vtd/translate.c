@@ -60,10 +60,8 @@ int vtd_nested_dma_translate(struct miommu_domain *domain,
 	bool hit;
 	u64 ipa;
 
-	hit = miommu_iotlb_lookup(tlb, nd, pasid, vtd_leaf_shifts, iova, &ent,
-				  &nd->stats);
-	if (hit && write && !ent.dirty)
-		hit = false;
+	hit = miommu_iotlb_lookup(tlb, nd, pasid, vtd_leaf_shifts, iova, write,
+				  &ent, &nd->stats);
 	if (!hit) {
 		rc = vtd_fs_walk(nd->s2, &nd->cfg, iova, &req, &ent, &levels,
 				 fault);
