@@ -887,15 +887,16 @@ TEST_F(dev, attach_flags_reserved_eopnotsupp)
 {
 	struct iommu_mock_device_attach cmd = {
 		.size = sizeof(cmd),
-		.flags = 1U << 1,
+		.flags = 1U << 2,
 		.dev_id = self->dev_id,
 		.pt_id = self->ioas_id,
 	};
 	struct iommu_mock_object_info info;
 
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ATTACH, &cmd));
+	/* A PASID without IOMMU_MOCK_ATTACH_PASID */
 	cmd.flags = 0;
-	cmd.__reserved = 1;
+	cmd.pasid = 1;
 	EXPECT_EQ(-EOPNOTSUPP, mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ATTACH, &cmd));
 	ASSERT_EQ(0, mock_obj_info(self->fd, self->dev_id, &info));
 	EXPECT_EQ(0, info.out_parent_id);

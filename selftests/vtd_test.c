@@ -1677,4 +1677,59 @@ TEST_F(vtd, pasid_rid_independent)
 	EXPECT_EQ(t.tag[1], peek(self, self->vdev, PASID_P, PVA));
 }
 
+/* The module's own attach and detach commands take a PASID too (seed 003) */
+static int own_pasid(FIXTURE_DATA(vtd) *self, uint32_t flags, uint32_t pasid,
+		     uint32_t pt_id)
+{
+	struct iommu_mock_device_attach cmd = {
+		.size = sizeof(cmd), .flags = flags, .dev_id = self->dev,
+		.pt_id = pt_id, .pasid = pasid,
+	};
+
+	return mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_ATTACH, &cmd);
+}
+
+static int own_detach(FIXTURE_DATA(vtd) *self, uint32_t flags, uint32_t pasid)
+{
+	struct iommu_mock_device_detach cmd = {
+		.size = sizeof(cmd), .dev_id = self->dev, .flags = flags,
+		.pasid = pasid,
+	};
+
+	return mock_ioctl(self->fd, IOMMU_MOCK_DEVICE_DETACH, &cmd);
+}
+
+TEST_F(vtd, pasid_own_attach_command)
+{
+	const uint32_t P = IOMMU_MOCK_ATTACH_PASID;
+	struct three t;
+
+	three_setup(_metadata, self, &t);
+	ASSERT_EQ(0, dev_attach(self->fd, self->dev, t.hwpt[0], NULL));
+	ASSERT_EQ(0, own_pasid(self, P, PASID_P, t.hwpt[1]));
+	EXPECT_EQ(t.tag[0], peek(self, self->dev, 0, PVA));
+	EXPECT_EQ(t.tag[1], peek(self, self->dev, PASID_P, PVA));
+	/* Attached already: only a replace moves it */
+	EXPECT_EQ(-EBUSY, own_pasid(self, P, PASID_P, t.hwpt[2]));
+	ASSERT_EQ(0, own_pasid(self, P | IOMMU_MOCK_ATTACH_REPLACE, PASID_P,
+			       t.hwpt[2]));
+	EXPECT_EQ(t.tag[2], peek(self, self->dev, PASID_P, PVA));
+	EXPECT_EQ(t.tag[0], peek(self, self->dev, 0, PVA));
+	/* PASID 0 is the RID's; a PASID beyond the device's 20 bits */
+	EXPECT_EQ(-EINVAL, own_pasid(self, P, 0, t.hwpt[1]));
+	EXPECT_EQ(-EINVAL, own_pasid(self, P, 1U << 20, t.hwpt[1]));
+	/* A PASID without the flag */
+	EXPECT_EQ(-EOPNOTSUPP, own_detach(self, 0, PASID_P));
+	EXPECT_EQ(-EOPNOTSUPP, own_detach(self, 2, PASID_P));
+	/* Detach the PASID: the RID stays */
+	ASSERT_EQ(0, own_detach(self, IOMMU_MOCK_DETACH_PASID, PASID_P));
+	EXPECT_EQ(-EINVAL, peek(self, self->dev, PASID_P, PVA));
+	EXPECT_EQ(t.tag[0], peek(self, self->dev, 0, PVA));
+	EXPECT_EQ(-EINVAL, own_detach(self, IOMMU_MOCK_DETACH_PASID, PASID_P));
+	EXPECT_EQ(0, mock_destroy(self->fd, t.hwpt[2]));
+	/* Detaching the RID leaves nothing */
+	ASSERT_EQ(0, own_detach(self, 0, 0));
+	EXPECT_EQ(-EINVAL, own_detach(self, 0, 0));
+}
+
 TEST_HARNESS_MAIN

@@ -554,12 +554,21 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 	struct iommufd_attach att;
 	int rc;
 
-	if ((cmd->flags & ~IOMMU_MOCK_ATTACH_REPLACE) || cmd->__reserved)
+	u32 pasid = MIOMMU_NO_PASID;
+
+	if ((cmd->flags & ~(IOMMU_MOCK_ATTACH_REPLACE |
+			    IOMMU_MOCK_ATTACH_PASID)) ||
+	    (!(cmd->flags & IOMMU_MOCK_ATTACH_PASID) && cmd->pasid))
 		return -EOPNOTSUPP;
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	rc = iommufd_device_attach_begin(ucmd->ictx, idev, MIOMMU_NO_PASID,
+	if (cmd->flags & IOMMU_MOCK_ATTACH_PASID) {
+		if (cmd->pasid == MIOMMU_NO_PASID)
+			return -EINVAL;
+		pasid = cmd->pasid;
+	}
+	rc = iommufd_device_attach_begin(ucmd->ictx, idev, pasid,
 					 cmd->pt_id,
 					 cmd->flags & IOMMU_MOCK_ATTACH_REPLACE,
 					 &att);
@@ -575,14 +584,23 @@ int iommufd_device_attach(struct iommufd_ucmd *ucmd)
 int iommufd_device_detach_ioctl(struct iommufd_ucmd *ucmd)
 {
 	struct iommu_mock_device_detach *cmd = ucmd->cmd;
+	u32 pasid = MIOMMU_NO_PASID;
 	struct iommufd_device *idev;
 
+	if ((cmd->flags & ~IOMMU_MOCK_DETACH_PASID) ||
+	    (!(cmd->flags & IOMMU_MOCK_DETACH_PASID) && cmd->pasid))
+		return -EOPNOTSUPP;
 	idev = iommufd_get_device(ucmd->ictx, cmd->dev_id);
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
-	if (!idev->hwpt)
+	if (cmd->flags & IOMMU_MOCK_DETACH_PASID) {
+		if (cmd->pasid == MIOMMU_NO_PASID)
+			return -EINVAL;
+		pasid = cmd->pasid;
+	}
+	if (!iommufd_device_attached(idev, pasid))
 		return -EINVAL;
-	iommufd_device_detach(ucmd->ictx, idev, MIOMMU_NO_PASID);
+	iommufd_device_detach(ucmd->ictx, idev, pasid);
 	return 0;
 }
 

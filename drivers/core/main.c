@@ -308,7 +308,7 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_ALLOC, iommufd_device_alloc,
 		 struct iommu_mock_device_alloc, __reserved),
 	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_ATTACH, iommufd_device_attach,
-		 struct iommu_mock_device_attach, __reserved),
+		 struct iommu_mock_device_attach, pasid),
 	IOCTL_OP(IOMMUFD_MOCK_CMD_DEVICE_DETACH, iommufd_device_detach_ioctl,
 		 struct iommu_mock_device_detach, dev_id),
 	IOCTL_OP(IOMMUFD_CMD_DEVICE_GET_RESV_REGIONS, iommufd_device_resv_regions,

@@ -1272,10 +1272,11 @@ static void g_attach(struct ctx *c)
 {
 	struct iommu_mock_device_attach s = { .size = sizeof(s) };
 
-	s.flags = pick_flags(c, IOMMU_MOCK_ATTACH_REPLACE);
+	s.flags = pick_flags(c, IOMMU_MOCK_ATTACH_REPLACE |
+			     IOMMU_MOCK_ATTACH_PASID);
 	s.dev_id = pick_id(c, K_DEV);
 	s.pt_id = pick_pt(c);
-	s.__reserved = pick_rsv(c);
+	s.pasid = one_in(&c->r, 2) ? pick_rsv(c) : (uint32_t)rnd(&c->r, 64);
 	if (!issue(c, OP_MOCK_ATTACH, pick_fd(c), IOMMU_MOCK_DEVICE_ATTACH, &s,
 		   sizeof(s), 0))
 		push_id(c, K_HWPT, s.out_hwpt_id);
@@ -1286,6 +1287,8 @@ static void g_detach(struct ctx *c)
 	struct iommu_mock_device_detach s = { .size = sizeof(s) };
 
 	s.dev_id = pick_id(c, K_DEV);
+	s.flags = pick_flags(c, IOMMU_MOCK_DETACH_PASID);
+	s.pasid = one_in(&c->r, 2) ? pick_rsv(c) : (uint32_t)rnd(&c->r, 64);
 	issue(c, OP_MOCK_DETACH, pick_fd(c), IOMMU_MOCK_DEVICE_DETACH, &s,
 	      sizeof(s), 0);
 }

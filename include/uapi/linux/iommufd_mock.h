@@ -178,9 +178,14 @@ struct iommu_mock_device_alloc {
  * enum iommu_mock_attach_flags - flags of IOMMU_MOCK_DEVICE_ATTACH
  * @IOMMU_MOCK_ATTACH_REPLACE: the device is attached: move it to @pt_id
  *                             without passing through a detached state
+ * @IOMMU_MOCK_ATTACH_PASID: attach (or replace) PASID @pasid of the device
+ *                           instead of its RID (seed 003), as
+ *                           VFIO_DEVICE_ATTACH_IOMMUFD_PT with
+ *                           VFIO_DEVICE_ATTACH_PASID does
  */
 enum iommu_mock_attach_flags {
 	IOMMU_MOCK_ATTACH_REPLACE = 1 << 0,
+	IOMMU_MOCK_ATTACH_PASID = 1 << 1,
 };
 
 /**
@@ -193,7 +198,8 @@ enum iommu_mock_attach_flags {
  *               an automatic paging HWPT: the first one of the IOAS the
  *               device can attach to (same format, an aperture inside the
  *               device's), or a new one that is freed with its last device
- * @__reserved: must be 0
+ * @pasid: with IOMMU_MOCK_ATTACH_PASID, the PASID (1 to 2^max_pasid_log2 -
+ *         1 of the device, see IOMMU_GET_HW_INFO); else 0
  *
  * Attaching to a paging HWPT (NEST_PARENT or not) reserves all the device's
  * reserved regions in the HWPT's IOAS; attaching to a nested HWPT reserves
@@ -208,9 +214,13 @@ enum iommu_mock_attach_flags {
  * instance than the nested HWPT's vIOMMU, or REPLACE on a detached device;
  * EBUSY attach without REPLACE on an attached device; EADDRINUSE a reserved
  * region of the device, or for a new automatic HWPT the IOVA outside its
- * aperture, overlaps a mapping of the IOAS; EOPNOTSUPP unknown flags or
- * non-zero @__reserved; EFAULT the reply cannot be written. Project
- * extension, shaped after upstream's selftest MOCK_DOMAIN_REPLACE.
+ * aperture, overlaps a mapping of the IOAS; EOPNOTSUPP unknown flags, a
+ * non-zero @pasid without IOMMU_MOCK_ATTACH_PASID, a HWPT that cannot serve
+ * PASIDs; EFAULT the reply cannot be written. With IOMMU_MOCK_ATTACH_PASID
+ * the PASID attach rules of VFIO_DEVICE_ATTACH_IOMMUFD_PT apply (the HWPT
+ * allocated with IOMMU_HWPT_ALLOC_PASID, @pasid within the device's width:
+ * EINVAL). Project extension, shaped after upstream's selftest
+ * MOCK_DOMAIN_REPLACE.
  */
 struct iommu_mock_device_attach {
 	__u32 size;
@@ -218,23 +228,38 @@ struct iommu_mock_device_attach {
 	__u32 dev_id;
 	__u32 pt_id;
 	__u32 out_hwpt_id;
-	__u32 __reserved;
+	__u32 pasid;
 };
 
 #define IOMMU_MOCK_DEVICE_ATTACH _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DEVICE_ATTACH)
 
 /**
+ * enum iommu_mock_detach_flags - flags of IOMMU_MOCK_DEVICE_DETACH
+ * @IOMMU_MOCK_DETACH_PASID: detach PASID @pasid instead of the RID
+ */
+enum iommu_mock_detach_flags {
+	IOMMU_MOCK_DETACH_PASID = 1 << 0,
+};
+
+/**
  * struct iommu_mock_device_detach - ioctl(IOMMU_MOCK_DEVICE_DETACH)
- * @size: sizeof(struct iommu_mock_device_detach)
+ * @size: sizeof(struct iommu_mock_device_detach); 8 (without @flags and
+ *        @pasid) is still accepted
  * @dev_id: device to detach
+ * @flags: enum iommu_mock_detach_flags
+ * @pasid: with IOMMU_MOCK_DETACH_PASID, the PASID; else 0
  *
- * Detaches the device and releases the reserved IOVA its attach took.
- * Errnos: ENOENT @dev_id names no device; EINVAL not attached.
- * Project extension.
+ * Detaches the device (or one PASID of it) and releases the reserved IOVA
+ * its attach took.
+ * Errnos: ENOENT @dev_id names no device; EINVAL not attached (that
+ * PASID: not attached); EOPNOTSUPP unknown flags, @pasid without
+ * IOMMU_MOCK_DETACH_PASID. Project extension.
  */
 struct iommu_mock_device_detach {
 	__u32 size;
 	__u32 dev_id;
+	__u32 flags;
+	__u32 pasid;
 };
 
 #define IOMMU_MOCK_DEVICE_DETACH _IO(IOMMUFD_TYPE, IOMMUFD_MOCK_CMD_DEVICE_DETACH)
