@@ -289,20 +289,23 @@ qemu_probe() {
 }
 
 run_qtests() {
-	# make demo-qemu: only the walkthrough, narrated, as a transcript
-	if [ "$qdemo" = 1 ] && [ -x /qtest/vfio_pci_test ]; then
-		echo "@@RUN vfio_pci_test"
-		t0=$(uptime_cs)
-		QTC_QEMU="chroot /sid qemu-system-x86_64" QTC_LOG=/tmp/demo.qemu.log TMPDIR=/tmp \
-			/qtest/vfio_pci_test -d >/tmp/demo.out 2>&1
-		rc=$?
-		t1=$(uptime_cs)
-		dmesg -n 1
-		echo "@@DEMO-BEGIN vfio_pci_test"
-		cat /tmp/demo.out
-		echo "@@DEMO-END vfio_pci_test"
-		dmesg -n 7
-		echo "@@RESULT vfio_pci_test $rc $(((t1 - t0) * 10)) ms"
+	# make demo-qemu: only the walkthroughs, narrated, as transcripts
+	if [ "$qdemo" = 1 ]; then
+		for name in vfio_pci_test vtd_nested_test; do
+			[ -x /qtest/$name ] || continue
+			echo "@@RUN $name"
+			t0=$(uptime_cs)
+			QTC_QEMU="chroot /sid qemu-system-x86_64" QTC_LOG=/tmp/demo.$name.log TMPDIR=/tmp \
+				/qtest/$name -d >/tmp/demo.out 2>&1
+			rc=$?
+			t1=$(uptime_cs)
+			dmesg -n 1
+			echo "@@DEMO-BEGIN $name"
+			cat /tmp/demo.out
+			echo "@@DEMO-END $name"
+			dmesg -n 7
+			echo "@@RESULT $name $rc $(((t1 - t0) * 10)) ms"
+		done
 		return
 	fi
 	for t in /qtest/*; do

@@ -218,15 +218,17 @@ sid_chroot() {
 }
 
 # A demo: boot cloud-6.12 in run-vm.sh mode $1 (environment as given), print
-# the transcript the VM wrapped in @@DEMO-BEGIN/@@DEMO-END under the title
-# $3, then parse-log.sh's findings; exit with program $2's code, or 1 if it
-# never finished or the run had problems. Used by demo.sh and demo-qemu.sh.
+# the transcript of each program in $2 (a space-separated list, in order) that
+# the VM wrapped in @@DEMO-BEGIN/@@DEMO-END under the title $3 (followed by
+# the program's name when there are several), then parse-log.sh's findings;
+# exit with the first nonzero program code, or 1 if one never finished or the
+# run had problems. Used by demo.sh and demo-qemu.sh.
 run_demo() {
-	local mode=$1 prog=$2 title=$3 vmlog run rc verdict=0
+	local mode=$1 progs=$2 title=$3 vmlog run rc verdict=0 prog head failed=0
 	"$TOP/testvm/deps.sh"
 	"$TOP/testvm/kernels.sh" cloud-6.12
 	vmlog=$CACHE/logs/cloud-6.12-$mode.log
-	run=$CACHE/logs/cloud-6.12-$mode-$prog.run
+	run=$CACHE/logs/cloud-6.12-$mode-${progs%% *}.run
 	mkdir -p "$CACHE/logs"
 	rm -f "$vmlog" # never show an older run's transcript
 	"$TOP/testvm/run-vm.sh" cloud-6.12 "$mode" >"$run" 2>&1 || verdict=$?
@@ -234,24 +236,31 @@ run_demo() {
 		cat "$run"
 		die "the VM was not started (see above)"
 	fi
-	echo "----- $title -----"
-	tr -d '\r' <"$vmlog" | sed -n '/^@@DEMO-BEGIN/,/^@@DEMO-END/{/^@@DEMO-/d;p}'
-	echo "----- end of transcript -----"
+	for prog in $progs; do
+		head=$title
+		[[ $progs == *" "* ]] && head="$title: $prog"
+		echo "----- $head -----"
+		tr -d '\r' <"$vmlog" | sed -n "/^@@DEMO-BEGIN $prog\$/,/^@@DEMO-END $prog\$/{/^@@DEMO-/d;p}"
+		echo "----- end of transcript -----"
+	done
 	# Problems found by parse-log.sh, and its summary line.
 	grep -v '^\[[0-9:]* ' "$run" || true
-	rc=$(tr -d '\r' <"$vmlog" | sed -n "s/^@@RESULT $prog //p" | head -n 1)
-	rc=${rc%% *}
-	if [[ -z $rc ]]; then
-		log "$prog never finished (console: $vmlog)"
-		exit 1
-	fi
-	if ((rc != 0)); then
-		log "$prog exited with $rc"
-		exit "$rc"
-	fi
+	for prog in $progs; do
+		rc=$(tr -d '\r' <"$vmlog" | sed -n "s/^@@RESULT $prog //p" | head -n 1)
+		rc=${rc%% *}
+		if [[ -z $rc ]]; then
+			log "$prog never finished (console: $vmlog)"
+			exit 1
+		fi
+		if ((rc != 0)); then
+			log "$prog exited with $rc"
+			((failed)) || failed=$rc
+		fi
+	done
+	((failed == 0)) || exit "$failed"
 	if ((verdict != 0)); then
-		log "$prog passed but the run has problems (see above; console: $vmlog)"
+		log "$progs: passed but the run has problems (see above; console: $vmlog)"
 		exit 1
 	fi
-	log "$prog: ok"
+	log "$progs: ok"
 }

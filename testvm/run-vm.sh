@@ -13,8 +13,8 @@
 # .cache/logs/<kernel>-<mode>.log and prints the verdict of parse-log.sh.
 # Exit code: 0 if parse-log.sh found no problem.
 # Environment: VM_TIMEOUT (seconds, default 1200), VM_MEM (default 2G);
-# QEMU_DEMO=1 (qemu mode): only vfio_pci_test -d, as make demo-qemu's
-# transcript;
+# QEMU_DEMO=1 (qemu mode): only vfio_pci_test -d and vtd_nested_test -d, as
+# make demo-qemu's transcripts;
 # for upstream's programs (lib.sh upstream_progs picks them per kernel):
 # UPSTREAM=0 leaves them out of a test run, UPSTREAM_PROGS (list),
 # UPSTREAM_ARGS (harness arguments, e.g. '-f iommufd_ioas'),

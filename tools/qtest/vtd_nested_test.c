@@ -43,17 +43,25 @@
  * appended there at the end), TMPDIR, VTD_INST (VT-d instance, default 4),
  * OTHER_INST (a non-VT-d instance with 48-bit IOVAs, default 3: SMMUv3). Options: -v prints every
  * protocol line; -n runs only the cases without the module (vIOMMU
- * programming and edu), for a host without /dev/iommu.
+ * programming and edu), for a host without /dev/iommu; -d (make demo-qemu)
+ * narrates each step for a reader: QEMU's command line, the host IOMMU
+ * information QEMU checks (the test asks IOMMU_GET_HW_INFO itself, one more
+ * check), the guest's tables and registers as written, and the iommufd calls
+ * and descriptor handling QEMU made, from its trace events (-d adds
+ * iommufd_backend_*, iommufd_cdev_*, vtd_inv_desc_* to the traced events).
  * Output: TAP and a "# Totals:" line. Exit code 0 only if every check passed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
+#include <linux/iommufd.h>
 #include <linux/iommufd_mock_pci.h>
 
 #include "mock_pci.h"
@@ -178,7 +186,8 @@
 #define EDU_BUF		0x40000ull
 
 static int vtd_inst = 4, other_inst = 3;
-static bool verbose;
+static bool verbose, demo, demo_quiet;
+static long demo_pos;		/* -d: QEMU's output shown up to here */
 static char qlog[256];		/* QEMU's stderr and trace lines */
 static uint32_t iq_tail, wait_seq;
 static unsigned int first_s1;	/* the VTD_S1 HWPT QEMU made first */
@@ -225,6 +234,15 @@ static struct qtc *start_qemu_with(int inst, unsigned int sid, bool with_vfio,
 	args[n++] = "iommufd_backend_free_id";
 	args[n++] = "-trace";
 	args[n++] = "vtd_device_*";
+	if (demo) {
+		/* -d shows more of what QEMU did; the checks read the same lines */
+		args[n++] = "-trace";
+		args[n++] = "iommufd_backend_*";
+		args[n++] = "-trace";
+		args[n++] = "iommufd_cdev_*";
+		args[n++] = "-trace";
+		args[n++] = "vtd_inv_desc_*";
+	}
 	args[n] = NULL;
 	return qtc_start(&opts, err);
 }
@@ -292,6 +310,144 @@ static void qlog_hand_over(void)
 			fclose(out);
 	}
 	unlink(qlog);
+}
+
+/* --- -d: the narration -------------------------------------------------- */
+
+/* A line of the walkthrough (-d only) */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!demo || demo_quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/*
+ * -d: QEMU's trace lines since demo_pos that name one of @keys (a NULL-ended
+ * list), from the event name on (QEMU prefixes pid and time), at most 14;
+ * demo_pos moves to the end either way.
+ */
+static void show_qemu(const char *what, const char *const *keys)
+{
+	char line[512], *t, *first;
+	int n = 0, i;
+	FILE *f;
+
+	f = fopen(qlog, "r");
+	if (!f)
+		return;
+	if (demo && !demo_quiet && !fseek(f, demo_pos, SEEK_SET)) {
+		say("   What QEMU did %s (its trace events):", what);
+		while (fgets(line, sizeof(line), f)) {
+			first = NULL;
+			for (i = 0; keys[i]; i++) {
+				t = strstr(line, keys[i]);
+				if (t && (!first || t < first))
+					first = t;
+			}
+			if (!first)
+				continue;
+			if (++n <= 14)
+				printf("     %s", first);
+		}
+		if (n > 14)
+			say("     ... and %d more", n - 14);
+		if (!n)
+			say("     (none)");
+	}
+	fclose(f);
+	demo_pos = qlog_end();
+	fflush(stdout);
+}
+
+static const char *const trace_hwpt[] = {
+	"iommufd_backend_alloc_hwpt", "iommufd_backend_free_id", "vtd_device_",
+	"vtd_inv_desc_pasid_cache", NULL
+};
+static const char *const trace_inv[] = {
+	"iommufd_backend_invalidate_cache", "vtd_inv_desc_iotlb_pasid", NULL
+};
+
+/* -d: a qword of guest RAM as QEMU will read it */
+static void show_q(struct qtc *q, uint64_t gpa, const char *what)
+{
+	say("     0x%05llx: 0x%016llx  %s", (unsigned long long)gpa,
+	    (unsigned long long)qtc_readq(q, gpa), what);
+}
+
+/* VFIO_DEVICE_BIND_IOMMUFD (linux/vfio.h of 6.6+; the build host's may be older) */
+struct demo_vfio_bind {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+
+#define DEMO_VFIO_BIND_IOMMUFD	_IO(';', 100 + 18)
+
+/*
+ * -d: the IOMMU_GET_HW_INFO answer QEMU's host checks read, asked here the
+ * same way (bind the device file to an iommufd of our own, then close
+ * both) before QEMU opens the device. One check: an INTEL_VTD answer.
+ */
+static void demo_hw_info(int inst, unsigned int sid)
+{
+	struct iommu_hw_info_vtd vtd = { 0 };
+	struct iommu_hw_info info = {
+		.size = sizeof(info),
+		.data_len = sizeof(vtd),
+		.data_uptr = (uintptr_t)&vtd,
+	};
+	struct demo_vfio_bind bind = { .argsz = sizeof(bind) };
+	char name[64], path[128];
+	int ifd, dfd = -1, rc = -1;
+	uint64_t cap, ecap;
+
+	ifd = open("/dev/iommu", O_RDWR);
+	if (!mock_pci_vfio_name(inst, sid, name, sizeof(name))) {
+		snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+		dfd = open(path, O_RDWR);
+	}
+	bind.iommufd = ifd;
+	if (ifd >= 0 && dfd >= 0 && !ioctl(dfd, DEMO_VFIO_BIND_IOMMUFD, &bind)) {
+		info.dev_id = bind.out_devid;
+		rc = ioctl(ifd, IOMMU_GET_HW_INFO, &info);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	if (ifd >= 0)
+		close(ifd);
+	cap = vtd.cap_reg;
+	ecap = vtd.ecap_reg;
+	if (!check(!rc && info.out_data_type == IOMMU_HW_INFO_TYPE_INTEL_VTD,
+		   "host_hw_info_intel_vtd", "type %u, cap_reg 0x%llx, ecap_reg 0x%llx",
+		   info.out_data_type, (unsigned long long)cap, (unsigned long long)ecap))
+		return;
+	say("   IOMMU_GET_HW_INFO on the device (asked here as QEMU will ask it):\n"
+	    "     out_data_type %u (IOMMU_HW_INFO_TYPE_INTEL_VTD), max_pasid_log2 %u,\n"
+	    "     out_capabilities 0x%llx, flags (errata) 0x%x\n"
+	    "     cap_reg  0x%016llx: MGAW %llu bits, FS1GP %llu, FS5LP %llu, CM %llu\n"
+	    "     ecap_reg 0x%016llx: SMTS %llu, FSTS %llu, SSTS %llu, NEST %llu, PASID %llu",
+	    info.out_data_type, info.out_max_pasid_log2,
+	    (unsigned long long)info.out_capabilities, vtd.flags,
+	    (unsigned long long)cap, (unsigned long long)((cap >> 16 & 0x3f) + 1),
+	    (unsigned long long)(cap >> 56 & 1), (unsigned long long)(cap >> 60 & 1),
+	    (unsigned long long)(cap >> 7 & 1),
+	    (unsigned long long)ecap, (unsigned long long)(ecap >> 43 & 1),
+	    (unsigned long long)(ecap >> 47 & 1), (unsigned long long)(ecap >> 46 & 1),
+	    (unsigned long long)(ecap >> 26 & 1), (unsigned long long)(ecap >> 40 & 1));
+	say("   QEMU's checks at realize (hw/i386/intel_iommu.c vtd_check_hiod, then\n"
+	    "   intel_iommu_accel.c vtd_check_hiod_accel because fsts=on): the iommufd\n"
+	    "   backend; the vIOMMU's aw-bits (48) not above the host's, which QEMU\n"
+	    "   takes from the IOAS IOVA ranges; type INTEL_VTD; FS1GP in cap_reg\n"
+	    "   (fs1gp=on is the default); the device not behind a PCI bridge. And\n"
+	    "   device assignment needs caching-mode=on. Step 12 shows refusals.");
 }
 
 /* --- intel-iommu --------------------------------------------------------- */
@@ -409,11 +565,45 @@ static bool viommu_setup(struct qtc *q)
 	uint32_t sts;
 	char why[200];
 
+	say("\n4. The guest programs the vIOMMU (no guest OS runs: the test writes guest\n"
+	    "   RAM and the registers at 0x%llx through qtest, as a driver would).\n"
+	    "   The vIOMMU QEMU shows: CAP 0x%016llx (CM, FS1GP), ECAP 0x%016llx\n"
+	    "   (SMTS, FSTS): scalable mode, first-stage tables.",
+	    VTD_BASE, (unsigned long long)cap, (unsigned long long)ecap);
 	check_q(q, (cap & (CAP_CM | CAP_FS1GP)) == (CAP_CM | CAP_FS1GP) &&
 		(ecap & (ECAP_SMTS | ECAP_FSTS)) == (ECAP_SMTS | ECAP_FSTS),
 		"viommu_caps_scalable_first_stage", "CAP 0x%llx ECAP 0x%llx",
 		(unsigned long long)cap, (unsigned long long)ecap);
 	write_tables(q);
+	if (demo && !demo_quiet) {
+		uint64_t pd = FS_PD + ((IOVA_BASE >> 21) & 0x1ff) * 8;
+
+		say("   Tables in guest RAM (guest-physical address, value):");
+		show_q(q, ROOT_TABLE, "scalable root entry, bus 0: P, lower context table");
+		show_q(q, CONTEXT_TABLE + FUNC_DEVFN * 32,
+		       "context entry 00:04.0 (mock device): P, PASID directory, PDTS 0");
+		show_q(q, CONTEXT_TABLE + FUNC_DEVFN * 32 + 8, "  ... RID_PASID 0");
+		show_q(q, PASID_DIR, "PASID directory entry 0: P, PASID table");
+		show_q(q, PASID_TABLE, "PASID entry 0 (RID_PASID): P, PGTT 1 = first stage only");
+		show_q(q, PASID_TABLE + 8, "  ... DID 1");
+		show_q(q, PASID_TABLE + 16,
+		       "  ... FSPTPTR (first-stage table), FSPM 0 = 4-level; SRE/WPE/EAFE 0");
+		say("   First stage (x86-64 4-level paging; P RW US A, D on leaves):");
+		show_q(q, FS_PML4, "PML4[0] -> PDPT");
+		show_q(q, FS_PDPT, "PDPT[0] -> PD");
+		show_q(q, FS_PDPT + 8, "PDPT[1]: 1 GiB page (PS) at 0: IOVA 0x40000000");
+		show_q(q, pd, "PD[0x50] -> PT: IOVAs 0x0a000000-0x0a1fffff");
+		show_q(q, pd + 8, "PD[0x51]: 2 MiB page (PS) at 0x400000: IOVA 0x0a200000");
+		show_q(q, FS_PT + 8 * 8, "PT[8]: IOVA 0x0a008000 -> 0x110000 (copy source)");
+		show_q(q, FS_PT + 10 * 8, "PT[10]: IOVA 0x0a00a000 -> 0x210000 (destination)");
+		show_q(q, FS_PT + 12 * 8, "PT[12]: IOVA 0x0a00c000 not present");
+		show_q(q, FS_PT + 13 * 8, "PT[13]: IOVA 0x0a00d000 read-only (no RW)");
+	}
+	say("   Registers: RTADDR 0x%llx (root table, SMT = scalable mode), GCMD.SRTP;\n"
+	    "   IQA 0x%llx (invalidation queue, DW = 256-bit descriptors), GCMD.QIE;\n"
+	    "   global context-cache and IOTLB invalidation descriptors, a wait\n"
+	    "   descriptor; then GCMD.TE (translation on).",
+	    ROOT_TABLE | RTADDR_SMT, IQ_BASE | IQA_DW);
 	qtc_writeq(q, VTD_BASE + VTD_RTADDR, ROOT_TABLE | RTADDR_SMT);
 	sts = vtd_gcmd(q, GCMD_SRTP, GCMD_SRTP);
 	check_q(q, sts & GCMD_SRTP, "srtp_sets_rtps", "GSTS 0x%x", sts);
@@ -431,9 +621,25 @@ static bool viommu_setup(struct qtc *q)
 		     "te_sets_tes", "GSTS 0x%x", sts))
 		return false;
 	/* The PASID-cache invalidation that makes QEMU read the PASID entry */
+	say("\n5. The PASID-cache invalidation: descriptor 0x%016llx (type 7, PASID-\n"
+	    "   selective, DID 1, PASID 0) and a wait descriptor on the queue. QEMU\n"
+	    "   re-reads PASID entry 0 of every device in domain 1; for the vfio-pci\n"
+	    "   device it turns the entry into IOMMU_HWPT_ALLOC on its nest parent\n"
+	    "   with IOMMU_HWPT_DATA_VTD_S1 and attaches the device to the result.",
+	    (unsigned long long)(DESC_PC | DESC_G(PC_PASID_SI) | DESC_DID(DID) |
+				 DESC_PASID(0)));
 	qi_submit(q, DESC_PC | DESC_G(PC_PASID_SI) | DESC_DID(DID) | DESC_PASID(0), 0);
-	return check_q(q, qi_wait(q, why, sizeof(why)), "qi_pasid_cache_invalidation",
-		       "%s", why);
+	if (!check_q(q, qi_wait(q, why, sizeof(why)), "qi_pasid_cache_invalidation",
+		     "%s", why))
+		return false;
+	show_qemu("on the PASID-cache invalidation", trace_hwpt);
+	say("   The iommu_hwpt_vtd_s1 QEMU passed (its trace prints only length and\n"
+	    "   pointer; these are the PASID entry's fields, as vtd_create_fs_hwpt\n"
+	    "   copies them): pgtbl_addr 0x%llx, addr_width 48 (FSPM 0), flags 0\n"
+	    "   (no SRE, WPE, EAFE). pt_id is the nest parent, hwpt_type 1 = VTD_S1.\n"
+	    "   The module checks them as upstream's intel_nested_domain_alloc does.",
+	    FS_PML4);
+	return true;
 }
 
 /* PASID-based IOTLB invalidation of one page (or all of PASID 0 if !iova) */
@@ -611,6 +817,14 @@ static void vfio_cases(struct qtc *q, long log_from)
 	s1_attached(log_from, s1, "qemu_attaches_device_to_it");
 	first_s1 = s1;
 
+	say("\n6. DMA through the guest's first stage. The test maps the device's BAR0\n"
+	    "   and programs its copy engine: SRC 0x%llx, DST 0x%llx, 8 KiB. The\n"
+	    "   module walks the guest's table for each page, every table entry read\n"
+	    "   at its guest-physical address through the nest parent (stage 2: QEMU's\n"
+	    "   guest RAM mapping), e.g. DST: PML4[0] -> PDPT[0] -> PD[0x50] -> PT[10]\n"
+	    "   -> GPA 0x%llx -> QEMU's page. Then a 2 MiB and a 1 GiB first-stage leaf.",
+	    (unsigned long long)V_SRC, (unsigned long long)V_DST,
+	    (unsigned long long)V_DST_GPA);
 	qtc_memset(q, V_DST_GPA, 0, 8192);
 	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 8192, 11);
 	check_q(q, st == done && holds(q, V_DST_GPA, 8192, 11), "dma_through_first_stage",
@@ -631,6 +845,11 @@ static void vfio_cases(struct qtc *q, long log_from)
 		st, (unsigned long long)(V_1G + 0x520000));
 
 	/* Edited PTE, no invalidation: the module's IOTLB keeps the old page */
+	say("\n7. A stale IOTLB. The guest points PT[10] (IOVA 0x%llx) at 0x%llx instead\n"
+	    "   of 0x%llx and invalidates nothing: like hardware, the module keeps\n"
+	    "   the cached translation, and the copy still lands at the old page.",
+	    (unsigned long long)V_DST, (unsigned long long)V_ALT_GPA,
+	    (unsigned long long)V_DST_GPA);
 	set_pte(q, V_DST, V_ALT_GPA);
 	qtc_memset(q, V_ALT_GPA, 0, 4096);
 	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 4096, 14);
@@ -639,9 +858,19 @@ static void vfio_cases(struct qtc *q, long log_from)
 		"status 0x%x; data at 0x%llx, not 0x%llx", st,
 		(unsigned long long)V_DST_GPA, (unsigned long long)V_ALT_GPA);
 
+	say("\n8. The guest's PASID-based IOTLB invalidation: descriptor 0x%016llx\n"
+	    "   (type 6, page-selective within PASID 0, DID 1), address 0x%llx (AM 0,\n"
+	    "   one page). QEMU forwards it to the VTD_S1 HWPT with IOMMU_HWPT_INVALIDATE,\n"
+	    "   data_type 0 = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, one entry\n"
+	    "   { addr 0x%llx, npages 1, flags 0 (IH clear, so not LEAF) }.",
+	    (unsigned long long)(DESC_PIOTLB | DESC_G(PIOTLB_PSI) | DESC_DID(DID) |
+				 DESC_PASID(0)),
+	    (unsigned long long)V_DST, (unsigned long long)V_DST);
+	demo_pos = qlog_end();
 	pos = qlog_end();
 	check_q(q, piotlb_inv(q, V_DST, why, sizeof(why)), "qi_piotlb_page_selective",
 		"%s", why);
+	show_qemu("on it", trace_inv);
 	check(qlog_find(pos, "iommufd_backend_invalidate_cache", "data_type=0 ", line,
 			sizeof(line)) && strstr(line, "entry_num=1 done_num=1") &&
 	      strstr(line, "(0)"), "qemu_forwards_piotlb_invalidation", "%s", line);
@@ -649,6 +878,11 @@ static void vfio_cases(struct qtc *q, long log_from)
 	check_q(q, st == done && holds(q, V_ALT_GPA, 4096, 15) &&
 		!holds(q, V_DST_GPA, 4096, 15), "invalidation_reaches_new_page",
 		"status 0x%x; data at 0x%llx", st, (unsigned long long)V_ALT_GPA);
+	say("   The same copy now lands at 0x%llx. Back to 0x%llx with an invalidation\n"
+	    "   of all of PASID 0 (granularity 2), forwarded as one entry with\n"
+	    "   npages U64_MAX:", (unsigned long long)V_ALT_GPA,
+	    (unsigned long long)V_DST_GPA);
+	demo_pos = qlog_end();
 
 	/* Back to the first page, invalidated by "all of PASID 0" */
 	set_pte(q, V_DST, V_DST_GPA);
@@ -657,10 +891,18 @@ static void vfio_cases(struct qtc *q, long log_from)
 	check(qlog_find(pos, "iommufd_backend_invalidate_cache", "data_type=0 ", line,
 			sizeof(line)) && strstr(line, "(0)"),
 	      "qemu_forwards_piotlb_all", "%s", line);
+	show_qemu("on it", trace_inv);
 	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 4096, 16);
 	check_q(q, st == done && holds(q, V_DST_GPA, 4096, 16),
 		"invalidate_all_reaches_first_page_again", "status 0x%x", st);
 
+	say("\n9. Faults. A copy from IOVA 0x%llx, whose PT[12] is not present: the\n"
+	    "   module's walk stops there and the device reports the unmapped-IOVA\n"
+	    "   fault code (%u) and the IOVA. Then a read through the read-only PT[13]\n"
+	    "   works, a write to it gives the permission fault (%u), and so does a\n"
+	    "   request to a page with U/S clear (requests without PASID are user\n"
+	    "   requests, SRE is off).", (unsigned long long)V_HOLE,
+	    IOMMU_MOCK_PCI_FAULT_UNMAPPED, IOMMU_MOCK_PCI_FAULT_PERM);
 	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_HOLE, 64, 17);
 	fault = qtc_readq(q, BAR0 + IOMMU_MOCK_PCI_REG_FAULT_IOVA);
 	check_q(q, st == (done | IOMMU_MOCK_PCI_FAULT_UNMAPPED << 8) && fault == V_HOLE,
@@ -697,6 +939,11 @@ static void pasid_entry_cases(struct qtc *q)
 	unsigned int s1;
 	long pos;
 
+	say("\n11. The guest points PASID entry 0 at another first-stage table (0x%llx)\n"
+	    "   and invalidates the PASID cache: QEMU allocates a second VTD_S1 HWPT,\n"
+	    "   replaces the device's attachment and frees the first HWPT.",
+	    FS2_PML4);
+	demo_pos = qlog_end();
 	pos = qlog_end();
 	qtc_writeq(q, PASID_TABLE + 16, FS2_PML4);
 	qi_submit(q, DESC_PC | DESC_G(PC_PASID_SI) | DESC_DID(DID) | DESC_PASID(0), 0);
@@ -714,7 +961,11 @@ static void pasid_entry_cases(struct qtc *q)
 		!holds(q, V_DST_GPA, 4096, 21), "dma_uses_new_table",
 		"status 0x%x; IOVA 0x%llx -> GPA 0x%llx", st, (unsigned long long)V_DST,
 		(unsigned long long)V_B_GPA);
+	show_qemu("on it", trace_hwpt);
 
+	say("   Then the guest clears PASID entry 0 and invalidates: QEMU detaches the\n"
+	    "   device (blocked DMA) and frees the HWPT.");
+	demo_pos = qlog_end();
 	pos = qlog_end();
 	qtc_writeq(q, PASID_TABLE, 0);
 	qi_submit(q, DESC_PC | DESC_G(PC_PASID_SI) | DESC_DID(DID) | DESC_PASID(0), 0);
@@ -725,6 +976,7 @@ static void pasid_entry_cases(struct qtc *q)
 	st = copy_pattern(q, V_SRC_GPA, V_SRC, V_DST, 4096, 22);
 	check_q(q, st == (done | IOMMU_MOCK_PCI_FAULT_DETACHED << 8) &&
 		!holds(q, V_B_GPA, 4096, 22), "dma_blocked_after_detach", "status 0x%x", st);
+	show_qemu("on it", trace_hwpt);
 }
 
 static void nested_run(void)
@@ -734,11 +986,33 @@ static void nested_run(void)
 	long from;
 	int rc, st;
 
+	char sysfsdev[128];
+
+	mock_pci_sysfsdev(vtd_inst, SID, sysfsdev, sizeof(sysfsdev));
+	say("\n1. A mock device of the module's VT-d instance (instance %d), with a VFIO\n"
+	    "   device file:\n"
+	    "     echo '%d 0x%x' > /sys/bus/mockiommu/vfio_add", vtd_inst, vtd_inst, SID);
 	rc = mock_pci_sysfs("vfio_add", vtd_inst, SID);
 	if (!check(rc == 0, "vfio_add_vtd_instance", "instance %d SID 0x%x%s%s", vtd_inst,
 		   SID, rc ? ": " : "", rc ? strerror(-rc) : ""))
 		return;
+	if (demo) {
+		say("\n2. What the host IOMMU looks like to QEMU.");
+		demo_hw_info(vtd_inst, SID);
+	}
+	say("\n3. QEMU (Debian's qemu-system-x86 11.1, unmodified), /dev/iommu = the module:\n"
+	    "     qemu-system-x86_64 -M q35 -accel qtest -m 128M -object iommufd,id=iommufd0 \\\n"
+	    "       -device " VIOMMU " \\\n"
+	    "       -device edu,addr=0x3 \\\n"
+	    "       -device vfio-pci,sysfsdev=%s,iommufd=iommufd0,addr=0x4,id=dev0\n"
+	    "   fsts=on: the guest's first-stage tables go to the host (nesting);\n"
+	    "   caching-mode=on: QEMU's condition for device assignment. The device is\n"
+	    "   on pcie.0 (not behind a bridge). Realizing vfio-pci, QEMU binds the\n"
+	    "   file, asks IOMMU_GET_HW_INFO, makes an IOAS, maps guest RAM and\n"
+	    "   allocates a nest-parent HWPT (flags 0x1) on it: stage 2, GPA -> host.",
+	    sysfsdev);
 	from = qlog_end();
+	demo_pos = from;
 	q = start_qemu(vtd_inst, SID, true, &err);
 	if (check(q != NULL, "qemu_realizes_intel_iommu_fsts_vfio_pci", "%s",
 		  err ? err : "")) {
@@ -747,8 +1021,17 @@ static void nested_run(void)
 		check(qlog_find(from, "iommufd_backend_alloc_hwpt", "flags=0x1 ", line,
 				sizeof(line)) && strstr(line, "(0)"),
 		      "qemu_allocates_nest_parent", "%s", line);
+		{
+			static const char *const keys[] = { "iommufd_", "vtd_device_", NULL };
+
+			show_qemu("while realizing", keys);
+		}
 		if (viommu_setup(q)) {
 			vfio_cases(q, from);
+			say("\n10. QEMU's own emulated edu device (00:03.0) uses the same tables\n"
+			    "   through QEMU's emulation of the first stage, without the module:\n"
+			    "   the same copies, stale IOTLB and fault (QEMU's fault record), as\n"
+			    "   a cross-check of the guest programming.");
 			edu_cases(q);
 			pasid_entry_cases(q);
 		}
@@ -815,6 +1098,8 @@ int main(int argc, char **argv)
 			verbose = true;
 		else if (!strcmp(argv[i], "-n"))
 			no_module = true;
+		else if (!strcmp(argv[i], "-d"))
+			demo = true;
 	}
 	if (getenv("VTD_INST"))
 		vtd_inst = atoi(getenv("VTD_INST"));
@@ -827,6 +1112,11 @@ int main(int argc, char **argv)
 		qemu_only_run();
 	} else {
 		nested_run();
+		say("\n12. Devices QEMU refuses at realize (its host checks):\n"
+		    "   a mock device of the SMMUv3 instance %d (type ARM_SMMUV3, not\n"
+		    "   INTEL_VTD), of the x86-like mock instance 1 (39-bit IOVAs < aw-bits\n"
+		    "   48), and the VT-d instance's device without caching-mode=on.",
+		    other_inst);
 		/* SMMUv3: 48-bit IOVAs like the vIOMMU, then the format check */
 		refused_run(other_inst, OTHER_SID, NULL, "Incompatible host platform IOMMU type",
 			    "qemu_refuses_fsts_on_smmuv3_instance");
@@ -838,6 +1128,7 @@ int main(int argc, char **argv)
 			    "caching-mode=on", "qemu_refuses_assignment_without_caching_mode");
 		check(mock_pci_module_refcnt() == 0, "no_module_reference_left",
 		      "refcnt %ld", mock_pci_module_refcnt());
+		say("\nEvery step above is a check; the summary line counts them.");
 	}
 	qlog_hand_over();
 	return tap_finish();
