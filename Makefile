@@ -15,7 +15,8 @@
 #   make check              everything, on three kernels in QEMU (testvm/check.sh)
 #   make demo               the demo on the 6.12 cloud kernel in QEMU (testvm/demo.sh)
 #   make demo-qemu          Debian sid's QEMU drives a mock device through its
-#                           VFIO device file, narrated (testvm/demo-qemu.sh)
+#                           VFIO device file, then nests its intel-iommu over
+#                           the VT-d instance, narrated (testvm/demo-qemu.sh)
 #   make install            modules_install into KDIR's module tree
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
