@@ -1359,7 +1359,12 @@ out:
 #define VTD_HOLE_IPA	0x200000000ULL		/* an IPA outside guest RAM */
 #define VTD_SID		0x0300
 #define VTD_BULK	128			/* pages per call of the bulk rows */
-#define VTD_PAGES	(2 * VTD_BULK)		/* data pages */
+/*
+ * Data pages: as many as the SMMUv3 rows have by default (4 x 256), so
+ * the guest RAM and the destination buffer have the same sizes, and the
+ * same transparent huge pages under them, as the memcpy reference there.
+ */
+#define VTD_PAGES	1024
 
 struct vtd_bench {
 	int fd;
@@ -1476,7 +1481,9 @@ static int vtd_setup(struct vtd_bench *b)
 	}
 	b->s2 = ha.out_hwpt_id;
 
-	/* The guest: data pages (each tagged with its number), then tables */
+	/* The guest: the PML4, data pages (each tagged with its number), tables */
+	if (!vg_fs_init(&pt, &b->g, 4))
+		goto full;
 	for (i = 0; i < VTD_PAGES; i++) {
 		page = vg_page(&b->g);
 		if (!page)
@@ -1485,8 +1492,6 @@ static int vtd_setup(struct vtd_bench *b)
 			b->data = page;
 		vg_w64(&b->g, page, i);
 	}
-	if (!vg_fs_init(&pt, &b->g, 4))
-		goto full;
 	for (i = 0; i < VTD_PAGES; i++)
 		if (!vg_map(&pt, VTD_VA + i * SZ_4K, b->data + i * SZ_4K, 1, VG_LEAF))
 			goto full;
