@@ -46,4 +46,7 @@ void expect_err(int err, int want, const char *name, const char *rule);
 /* demo/smmuv3_part.c: the second VM, with a vSMMU over the SMMUv3 instance. */
 void smmuv3_part(const char *path);
 
+/* demo/vtd_part.c: the third VM, with a VT-d vIOMMU over the VT-d instance. */
+void vtd_part(const char *path);
+
 #endif

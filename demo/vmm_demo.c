@@ -16,6 +16,13 @@
  * them, a missing TLBI leaves a stale IOTLB entry, and a fault comes back
  * on the vEVENTQ with the guest's stream ID.
  *
+ * Part 3 (vtd_part.c) is a third VM behind the VT-d instance, as QEMU's
+ * intel-iommu with scalable-mode=on,fsts=on drives it: the guest writes an
+ * x86-64 first-stage table, the VMM nests it (IOMMU_HWPT_DATA_VTD_S1) over
+ * stage 2, the device's DMA walks it and sets A/D, a PTE edited without a
+ * PASID-based IOTLB invalidation stays stale until the forwarded
+ * IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, and an unmapped IOVA faults (0x71).
+ *
  * Usage: vmm_demo [/dev/iommufd-mock]
  * Exit code: 0 when every step behaved as the uAPI headers say, 1 otherwise.
  */
@@ -1397,6 +1404,7 @@ int main(int argc, char **argv)
 	free(insts);
 
 	smmuv3_part(path);
+	vtd_part(path);
 
 	printf("\nvmm_demo: all %d steps done, every call behaved as documented\n",
 	       step_no);

@@ -11,7 +11,10 @@
  * command); they are compared with a plain userspace memcpy. The SMMUv3 rows
  * are of that kind too: DMA through a guest's stage-1 tables on the
  * module's SMMUv3 instance (IOTLB hit, 4-level walk, a walk that misses
- * stage 2, working sets around the IOTLB's capacity with its hit rate).
+ * stage 2, working sets around the IOTLB's capacity with its hit rate),
+ * and so are the VT-d rows: DMA through a guest's x86-64 first-stage table
+ * on the module's VT-d instance (IOTLB hit, 4-level walk, a walk whose
+ * level-1 table misses stage 2).
  *
  * Every figure is measured in several rounds after an untimed warm-up;
  * rounds alternate which side goes first, and the per-call figures also
@@ -46,6 +49,7 @@
 #include <linux/iommufd_mock.h>
 #include "iommufd_test.h"
 #include "../../selftests/smmuv3_guest.h"
+#include "../../selftests/vtd_guest.h"
 
 #ifndef MAP_HUGETLB
 #define MAP_HUGETLB 0x40000
@@ -1200,21 +1204,26 @@ static double smmu_run(struct smmu_bench *b, enum smmu_kind kind,
 	return ns / done;
 }
 
-/* memcpy of the same bytes: @per pages per call, ns per page. */
-static double memcpy_run(struct smmu_bench *b, unsigned long per,
-			 unsigned long span, unsigned long pages)
+/* memcpy of the same bytes, @src to @dst: @per pages per call, ns per page. */
+static double copy_run(const char *src, char *dst, unsigned long per,
+		       unsigned long span, unsigned long pages)
 {
-	const char *src = gram_ptr(&b->g, b->data);
 	unsigned long done = 0, j;
 	double t0 = now_ns();
 
 	while (done < pages) {
 		for (j = 0; j < span; j += per)
-			memcpy(b->buf + j * SZ_4K, src + j * SZ_4K, per * SZ_4K);
+			memcpy(dst + j * SZ_4K, src + j * SZ_4K, per * SZ_4K);
 		__asm__ volatile("" ::: "memory");
 		done += span;
 	}
 	return (now_ns() - t0) / done;
+}
+
+static double memcpy_run(struct smmu_bench *b, unsigned long per,
+			 unsigned long span, unsigned long pages)
+{
+	return copy_run(gram_ptr(&b->g, b->data), b->buf, per, span, pages);
 }
 
 static void bench_smmuv3(void)
@@ -1335,6 +1344,306 @@ out:
 		munmap(b.g.host, b.g.size);
 }
 
+/* ---- VT-d: the cost of a nested DMA through the guest's first stage ---- */
+
+/*
+ * The module's VT-d instance with a "guest" built with
+ * selftests/vtd_guest.h: an x86-64 4-level first-stage table in guest RAM
+ * mapped in the nest parent, each data page mapped at its own VA, a
+ * IOMMU_HWPT_DATA_VTD_S1 nested HWPT on it with the device attached. The
+ * figures are those of the SMMUv3 rows, against the same memcpy.
+ */
+#define VTD_GPA		0x80000000ULL
+#define VTD_VA		0x8000000000ULL		/* data page i at VTD_VA + i * 4K */
+#define VTD_VA_S2MISS	(VTD_VA + (1ULL << 30))	/* its PT is not in stage 2 */
+#define VTD_HOLE_IPA	0x200000000ULL		/* an IPA outside guest RAM */
+#define VTD_SID		0x0300
+#define VTD_BULK	128			/* pages per call of the bulk rows */
+/*
+ * Data pages: as many as the SMMUv3 rows have by default (4 x 256), so
+ * the guest RAM and the destination buffer have the same sizes, and the
+ * same transparent huge pages under them, as the memcpy reference there.
+ */
+#define VTD_PAGES	1024
+
+struct vtd_bench {
+	int fd;
+	uint32_t dev, ioas, s2, nested;
+	struct vg_ram g;
+	uint64_t data;		/* IPA of data page 0 */
+	char *buf;		/* destination of reads and memcpy */
+};
+
+static int vtd_dma(struct vtd_bench *b, uint64_t va, unsigned long pages,
+		   struct iommu_mock_dma *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->size = sizeof(*d);
+	d->dev_id = b->dev;
+	d->iova = va;
+	d->length = pages * SZ_4K;
+	d->uptr = (uintptr_t)b->buf;
+	return xioctl(b->fd, IOMMU_MOCK_DMA, d);
+}
+
+/* Everything of the nested HWPT: addr 0, npages U64_MAX */
+static int vtd_inv_all(struct vtd_bench *b)
+{
+	struct iommu_hwpt_vtd_s1_invalidate inv = vg_inv(0, UINT64_MAX, false);
+	struct iommu_hwpt_invalidate h = {
+		.size = sizeof(h),
+		.hwpt_id = b->nested,
+		.data_uptr = (uintptr_t)&inv,
+		.data_type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+		.entry_len = sizeof(inv),
+		.entry_num = 1,
+	};
+
+	return xioctl(b->fd, IOMMU_HWPT_INVALIDATE, &h);
+}
+
+/* The first VT-d instance of the module, or -ENODEV. */
+static int vtd_instance(int fd, uint32_t *inst)
+{
+	struct iommu_hw_info_mock arr[16];
+	struct iommu_mock_instance_info q = {
+		.size = sizeof(q),
+		.num_instances = 16,
+		.instances_uptr = (uintptr_t)arr,
+	};
+	uint32_t i;
+	int rc;
+
+	memset(arr, 0, sizeof(arr));
+	rc = xioctl(fd, IOMMU_MOCK_INSTANCE_INFO, &q);
+	if (rc && rc != -EMSGSIZE)
+		return rc;
+	for (i = 0; i < q.num_instances && i < 16; i++)
+		if (arr[i].flags & IOMMU_HW_INFO_MOCK_INTEL_VTD) {
+			*inst = arr[i].instance_id;
+			return 0;
+		}
+	return -ENODEV;
+}
+
+/*
+ * Device, guest RAM, nest parent, the guest's first-stage table, the
+ * VTD_S1 nested HWPT, attached; checked with one DMA per kind.
+ */
+static int vtd_setup(struct vtd_bench *b)
+{
+	struct iommu_mock_device_alloc da = { .size = sizeof(da), .stream_id = VTD_SID };
+	struct iommu_mock_device_attach at = { .size = sizeof(at) };
+	struct iommu_hwpt_alloc ha = { .size = sizeof(ha) };
+	struct iommu_hwpt_vtd_s1 s1;
+	struct iommu_mock_dma d;
+	unsigned long i, gram = VTD_PAGES * SZ_4K + SZ_2M;
+	uint64_t pd, page;
+	struct vg_fs pt;
+	int rc;
+
+	b->buf = mmap(NULL, VTD_PAGES * SZ_4K, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	b->g.host = mmap(NULL, gram, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (b->buf == MAP_FAILED || b->g.host == MAP_FAILED) {
+		fail("VT-d: mmap", MOD, errno);
+		return -ENOMEM;
+	}
+	b->g.ipa = VTD_GPA;
+	b->g.size = gram;
+	b->g.next = 0;
+
+	b->fd = open(dev_path[MOD], O_RDWR);
+	if (b->fd < 0) {
+		fail(dev_path[MOD], MOD, errno);
+		return -ENODEV;
+	}
+	rc = vtd_instance(b->fd, &da.instance_id);
+	if (rc) {
+		fail("VT-d: no instance with IOMMU_HW_INFO_MOCK_INTEL_VTD", MOD, -rc);
+		return rc;
+	}
+	rc = xioctl(b->fd, IOMMU_MOCK_DEVICE_ALLOC, &da);
+	if (!rc)
+		rc = ioas_alloc(b->fd, &b->ioas);
+	if (!rc)
+		rc = map_fixed(b->fd, b->ioas, b->g.host, gram, VTD_GPA);
+	b->dev = da.out_dev_id;
+	ha.flags = IOMMU_HWPT_ALLOC_NEST_PARENT;
+	ha.dev_id = b->dev;
+	ha.pt_id = b->ioas;
+	if (!rc)
+		rc = xioctl(b->fd, IOMMU_HWPT_ALLOC, &ha);
+	if (rc) {
+		fail("VT-d: device, IOAS, guest RAM or nest parent", MOD, -rc);
+		return rc;
+	}
+	b->s2 = ha.out_hwpt_id;
+
+	/* The guest: the PML4, data pages (each tagged with its number), tables */
+	if (!vg_fs_init(&pt, &b->g, 4))
+		goto full;
+	for (i = 0; i < VTD_PAGES; i++) {
+		page = vg_page(&b->g);
+		if (!page)
+			goto full;
+		if (!i)
+			b->data = page;
+		vg_w64(&b->g, page, i);
+	}
+	for (i = 0; i < VTD_PAGES; i++)
+		if (!vg_map(&pt, VTD_VA + i * SZ_4K, b->data + i * SZ_4K, 1, VG_LEAF))
+			goto full;
+	/* A PD entry naming a level-1 table stage 2 does not map */
+	pd = vg_entry_ipa(&pt, VTD_VA_S2MISS, 2);
+	if (!pd)
+		goto full;
+	vg_w64(&b->g, pd, VTD_HOLE_IPA | VG_TABLE);
+
+	s1 = vg_s1(pt.root, 48, 0);
+	memset(&ha, 0, sizeof(ha));
+	ha.size = sizeof(ha);
+	ha.dev_id = b->dev;
+	ha.pt_id = b->s2;
+	ha.data_type = IOMMU_HWPT_DATA_VTD_S1;
+	ha.data_len = sizeof(s1);
+	ha.data_uptr = (uintptr_t)&s1;
+	rc = xioctl(b->fd, IOMMU_HWPT_ALLOC, &ha);
+	b->nested = ha.out_hwpt_id;
+	at.dev_id = b->dev;
+	at.pt_id = b->nested;
+	if (!rc)
+		rc = xioctl(b->fd, IOMMU_MOCK_DEVICE_ATTACH, &at);
+	if (rc) {
+		fail("VT-d: VTD_S1 nested HWPT, attach", MOD, -rc);
+		return rc;
+	}
+
+	/* The last page reads its own number; the stage-2 hole faults in the walk */
+	rc = vtd_dma(b, VTD_VA + (VTD_PAGES - 1) * SZ_4K, 1, &d);
+	if (rc || *(uint64_t *)b->buf != VTD_PAGES - 1) {
+		fail("VT-d: a DMA did not read the page the table names", MOD, rc ? -rc : EIO);
+		return -EIO;
+	}
+	rc = vtd_dma(b, VTD_VA_S2MISS, 1, &d);
+	if (rc != -ENOENT || d.out_fault_code != VG_FR_S2_ACCESS ||
+	    d.out_fault_ipa != VTD_HOLE_IPA ||
+	    d.out_fault_flags != (IOMMU_MOCK_DMA_FAULT | IOMMU_MOCK_DMA_FAULT_S2 |
+				  IOMMU_MOCK_DMA_FAULT_WALK)) {
+		fprintf(stderr, "bench: VT-d: the stage-2 hole gave %d, reason 0x%x, IPA 0x%llx, flags 0x%x, expected -ENOENT, 0x78, 0x%llx, S2|WALK\n",
+			rc, d.out_fault_code, (unsigned long long)d.out_fault_ipa,
+			d.out_fault_flags, (unsigned long long)VTD_HOLE_IPA);
+		failures++;
+		return -EIO;
+	}
+	return 0;
+full:
+	fail("VT-d: guest RAM too small for the tables", MOD, ENOMEM);
+	return -ENOMEM;
+}
+
+/*
+ * One timed figure of @pages pages, @per pages per call: ns per page, as
+ * smmu_run(); SMMU_WALK invalidates everything (untimed) before each call
+ * of @per > 1, and before each group of VTD_BULK single-page calls.
+ */
+static double vtd_run(struct vtd_bench *b, enum smmu_kind kind,
+		      unsigned long per, unsigned long pages)
+{
+	unsigned long done = 0, j, span = per > 1 ? per : VTD_BULK;
+	struct iommu_mock_dma d;
+	double ns = 0, t0;
+	int rc;
+
+	if (kind == SMMU_HIT) {
+		if (vtd_inv_all(b) || vtd_dma(b, VTD_VA, span, &d))
+			return -1;
+	}
+	while (done < pages) {
+		if (kind == SMMU_WALK && vtd_inv_all(b))
+			return -1;
+		t0 = now_ns();
+		for (j = 0; j < span; j += per) {
+			if (kind == SMMU_S2MISS) {
+				rc = vtd_dma(b, VTD_VA_S2MISS + j * SZ_4K, 1, &d);
+				if (rc != -ENOENT)
+					return -1;
+			} else if (vtd_dma(b, VTD_VA + j * SZ_4K, per, &d)) {
+				return -1;
+			}
+		}
+		ns += now_ns() - t0;
+		done += span;
+	}
+	return ns / done;
+}
+
+static void bench_vtd(void)
+{
+	static const struct {
+		enum smmu_kind kind;
+		unsigned long per;
+		const char *what;
+	} figs[] = {
+		{ SMMU_HIT, VTD_BULK, "IOTLB hit" },
+		{ SMMU_WALK, VTD_BULK, "4-level walk" },
+		{ SMMU_HIT, 1, "IOTLB hit" },
+		{ SMMU_WALK, 1, "4-level walk" },
+		{ SMMU_S2MISS, 1, "walk misses stage 2" },
+	};
+	unsigned long per_round = quick ? 1024 : SMMU_PAGES_ROUND;
+	struct row *fr[ARRAY_SIZE(figs)];
+	struct vtd_bench b;
+	unsigned int f;
+	int rd, i;
+
+	memset(&b, 0, sizeof(b));
+	b.fd = -1;
+	if (vtd_setup(&b))
+		goto out;
+	for (f = 0; f < ARRAY_SIZE(figs); f++) {
+		fr[f] = row_new(fmt("VT-d DMA read, %s, %lu page%s/call",
+				    figs[f].what, figs[f].per,
+				    figs[f].per > 1 ? "s" : ""),
+				"ns/page", COST);
+		fr[f]->single = true;
+		fr[f]->ref_name = "memcpy";
+	}
+	/* untimed warm-up: each path once */
+	for (f = 0; f < ARRAY_SIZE(figs); f++)
+		vtd_run(&b, figs[f].kind, figs[f].per, VTD_BULK);
+	copy_run(vg_ptr(&b.g, b.data), b.buf, 1, VTD_BULK, VTD_BULK);
+
+	for (rd = 0; rd < rounds; rd++) {
+		for (f = 0; f < ARRAY_SIZE(figs); f++) {
+			for (i = 0; i < NSIDES; i++) {
+				double v;
+
+				if (side_at(rd, i) == UP) {
+					row_add(fr[f], UP,
+						copy_run(vg_ptr(&b.g, b.data), b.buf,
+							 figs[f].per, VTD_BULK,
+							 per_round));
+					continue;
+				}
+				v = vtd_run(&b, figs[f].kind, figs[f].per, per_round);
+				if (v < 0)
+					fail(fr[f]->name, MOD, EIO);
+				else
+					row_add(fr[f], MOD, v);
+			}
+		}
+	}
+out:
+	if (b.fd >= 0)
+		close(b.fd);
+	if (b.buf && b.buf != MAP_FAILED)
+		munmap(b.buf, VTD_PAGES * SZ_4K);
+	if (b.g.host && b.g.host != MAP_FAILED)
+		munmap(b.g.host, b.g.size);
+}
+
 /* ---- output ---- */
 
 static void print_table(void)
@@ -1387,8 +1696,15 @@ static void print_table(void)
 	       "2: the level-2 descriptor names a leaf table outside stage 2, so each\n"
 	       "call reads three descriptors and stops at a stage-2 fault. The IOTLB\n"
 	       "rows read working sets around smmuv3_iotlb_entries in whole passes\n"
-	       "after one untimed pass; hit rate from the vIOMMU's counters.\n",
-	       rounds, SLICES, BIG_TRIES, SMMU_BULK);
+	       "after one untimed pass; hit rate from the vIOMMU's counters.\n"
+	       "VT-d rows: the module's VT-d instance, a device reading through a\n"
+	       "guest's x86-64 4-level first-stage table (IOMMU_HWPT_DATA_VTD_S1)\n"
+	       "nested over stage 2, against memcpy as the SMMUv3 rows. 4-level walk:\n"
+	       "VTD_S1 invalidation of everything (npages U64_MAX, untimed) before\n"
+	       "each call or group of %d single-page calls; walk misses stage 2: the\n"
+	       "PD entry names a level-1 table (PT) outside stage 2, so each call\n"
+	       "reads three entries and stops at a stage-2 fault (0x78).\n",
+	       rounds, SLICES, BIG_TRIES, SMMU_BULK, VTD_BULK);
 	if (worst >= 0)
 		printf("Highest module/upstream ratio: %.2f (%s)\n", worst_ratio,
 		       rows[worst].name);
@@ -1482,6 +1798,7 @@ int main(int argc, char **argv)
 	bench_access_rw();
 	bench_dma();
 	bench_smmuv3();
+	bench_vtd();
 
 	print_table();
 	printf("\nbenchmark time: %.1f s, %d failure(s)\n", (now_ns() - t0) / 1e9, failures);
