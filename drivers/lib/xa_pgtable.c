@@ -33,22 +33,31 @@ void xa_pgtable_destroy(struct xa_pgtable *pt)
 }
 
 /**
- * xa_pgtable_map() - map @bytes of physically contiguous memory
+ * xa_pgtable_map() - the map_pages op of a domain kept in @pt
  * @pt: the table
+ * @domain: the domain, whose aperture the range must lie in
  * @iova: first IOVA, PAGE_SIZE aligned
  * @paddr: physical address of the first page
  * @bytes: a multiple of PAGE_SIZE
  * @prot: MIOMMU_READ / MIOMMU_WRITE
+ * @mapped: out: @bytes on success, else 0
  *
  * A large batch yields the CPU and stops on a fatal signal.
- * Return: 0, or -ENOMEM / -EINTR with nothing of the batch left mapped.
+ * Return: 0, or -EINVAL outside the aperture, -ENOMEM / -EINTR with
+ * nothing of the batch left mapped.
  */
-int xa_pgtable_map(struct xa_pgtable *pt, unsigned long iova,
-		   phys_addr_t paddr, size_t bytes, int prot)
+int xa_pgtable_map(struct xa_pgtable *pt, const struct miommu_domain *domain,
+		   unsigned long iova, phys_addr_t paddr, size_t bytes,
+		   int prot, size_t *mapped)
 {
 	unsigned long pfn = PHYS_PFN(paddr), first = iova >> PAGE_SHIFT;
 	size_t i, n = bytes >> PAGE_SHIFT;
 	int rc;
+
+	*mapped = 0;
+	if (iova < domain->aperture_start ||
+	    iova + bytes - 1 > domain->aperture_last)
+		return -EINVAL;
 
 	for (i = 0; i < n; i++) {
 		cond_resched();
@@ -65,6 +74,7 @@ int xa_pgtable_map(struct xa_pgtable *pt, unsigned long iova,
 		}
 	}
 	pt->nr_mapped += n;
+	*mapped = bytes;
 	return 0;
 }
 

@@ -23,8 +23,11 @@ struct xa_pgtable {
 
 void xa_pgtable_init(struct xa_pgtable *pt);
 void xa_pgtable_destroy(struct xa_pgtable *pt);
-int xa_pgtable_map(struct xa_pgtable *pt, unsigned long iova,
-		   phys_addr_t paddr, size_t bytes, int prot);
+struct miommu_domain;
+
+int xa_pgtable_map(struct xa_pgtable *pt, const struct miommu_domain *domain,
+		   unsigned long iova, phys_addr_t paddr, size_t bytes,
+		   int prot, size_t *mapped);
 size_t xa_pgtable_unmap(struct xa_pgtable *pt, unsigned long iova,
 			size_t bytes);
 int xa_pgtable_lookup(struct xa_pgtable *pt, unsigned long iova,

@@ -149,18 +149,8 @@ static int mock_map_pages(struct miommu_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, size_t *mapped)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-	size_t bytes = pgsize * pgcount;
-	int rc;
-
-	*mapped = 0;
-	if (iova < domain->aperture_start ||
-	    iova + bytes - 1 > domain->aperture_last)
-		return -EINVAL;
-	rc = xa_pgtable_map(&md->pt, iova, paddr, bytes, prot);
-	if (!rc)
-		*mapped = bytes;
-	return rc;
+	return xa_pgtable_map(&to_mock_domain(domain)->pt, domain, iova, paddr,
+			      pgsize * pgcount, prot, mapped);
 }
 
 static size_t mock_unmap_pages(struct miommu_domain *domain,

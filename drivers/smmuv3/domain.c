@@ -117,16 +117,8 @@ static int smmuv3_map_pages(struct miommu_domain *domain, unsigned long iova,
 			    phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			    int prot, size_t *mapped)
 {
-	size_t bytes = pgsize * pgcount;
-	int rc;
-
-	*mapped = 0;
-	if (iova + bytes - 1 > domain->aperture_last)
-		return -EINVAL;
-	rc = xa_pgtable_map(&to_s2(domain)->pt, iova, paddr, bytes, prot);
-	if (!rc)
-		*mapped = bytes;
-	return rc;
+	return xa_pgtable_map(&to_s2(domain)->pt, domain, iova, paddr,
+			      pgsize * pgcount, prot, mapped);
 }
 
 /*
