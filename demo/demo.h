@@ -44,6 +44,21 @@ xcall(const char *name, unsigned long req, void *arg, const char *fmt, ...);
 void expect_err(int err, int want, const char *name, const char *rule);
 
 /* demo/smmuv3_part.c: the second VM, with a vSMMU over the SMMUv3 instance. */
+/* IOMMU_DESTROY of @id, printed; exit(1) on failure. */
+void destroy_obj(uint32_t id, const char *what);
+
+/* The first 48 bytes at @p (guest page @gpa) as text, '.' for the rest. */
+void show_guest_text(const char *name, uint64_t gpa, const unsigned char *p);
+
+/*
+ * die() unless the IOTLB counters of IOMMU_MOCK_OBJECT_INFO moved by
+ * exactly @hits, @misses and @inval from @before to @after.
+ */
+void expect_tlb_delta(const struct iommu_mock_object_info *before,
+		      const struct iommu_mock_object_info *after,
+		      uint64_t hits, uint64_t misses, uint64_t inval,
+		      const char *what);
+
 void smmuv3_part(const char *path);
 
 /* demo/vtd_part.c: the third VM, with a VT-d vIOMMU over the VT-d instance. */

@@ -79,34 +79,9 @@ static struct iommu_mock_object_info vstats(const struct smmu_vm *vm)
 	return info;
 }
 
-/* The counters moved by exactly these amounts since @before. */
-static void expect_delta(const struct iommu_mock_object_info *before,
-			 const struct iommu_mock_object_info *after,
-			 uint64_t hits, uint64_t misses, uint64_t inval,
-			 const char *what)
-{
-	uint64_t dh = after->out_tlb_hits - before->out_tlb_hits;
-	uint64_t dm = after->out_tlb_misses - before->out_tlb_misses;
-	uint64_t di = after->out_tlb_invalidated - before->out_tlb_invalidated;
-
-	if (dh != hits || dm != misses || di != inval)
-		die("%s: IOTLB hits +%llu misses +%llu invalidated +%llu, expected +%llu +%llu +%llu",
-		    what, (unsigned long long)dh, (unsigned long long)dm,
-		    (unsigned long long)di, (unsigned long long)hits,
-		    (unsigned long long)misses, (unsigned long long)inval);
-}
-
-/* The first bytes of a guest page, as text ('.' for the rest). */
 static void show_page(const struct smmu_vm *vm, const char *name, uint64_t gpa)
 {
-	const unsigned char *p = gram_ptr(&vm->g, gpa);
-	char text[49];
-	int i;
-
-	for (i = 0; i < 48; i++)
-		text[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.';
-	text[48] = 0;
-	out("%s GPA 0x%llx: \"%s\"", name, (unsigned long long)gpa, text);
+	show_guest_text(name, gpa, gram_ptr(&vm->g, gpa));
 }
 
 static int page_has(const struct smmu_vm *vm, uint64_t gpa, const char *msg)
@@ -176,13 +151,6 @@ static int forward(const struct smmu_vm *vm, const struct gcmd *c,
 	out("entry_num=%u", h.entry_num);
 	*done = h.entry_num;
 	return err;
-}
-
-static void destroy_obj(uint32_t id, const char *what)
-{
-	struct iommu_destroy ds = { .size = sizeof(ds), .id = id };
-
-	xcall("IOMMU_DESTROY", IOMMU_DESTROY, &ds, "id=%u (%s)", id, what);
 }
 
 static const char *level_kind(unsigned int level, uint64_t d)
@@ -531,7 +499,7 @@ static void vm_dma(struct smmu_vm *vm)
 	if (!page_has(vm, vm->page_b, "BBBB"))
 		die("page B changed");
 	s1 = vstats(vm);
-	expect_delta(&s0, &s1, 0, 1, 0, "first DMA");
+	expect_tlb_delta(&s0, &s1, 0, 1, 0, "first DMA");
 	out("=> one IOTLB miss (the walk), one CD fetch");
 
 	why("Second access to the same page: an IOTLB hit, no walk.");
@@ -541,7 +509,7 @@ static void vm_dma(struct smmu_vm *vm)
 		die("read back: %s", errname(err));
 	out("read back: \"%s\"", back);
 	s2 = vstats(vm);
-	expect_delta(&s1, &s2, 1, 0, 0, "second DMA");
+	expect_tlb_delta(&s1, &s2, 1, 0, 0, "second DMA");
 	if (strcmp(back, MSG1))
 		die("read back something else than was written");
 	out("=> IOTLB hit");
@@ -575,7 +543,7 @@ static void vm_stale(struct smmu_vm *vm)
 		die("the DMA did not reach page A through the stale IOTLB entry");
 	if (!page_has(vm, vm->page_b, "BBBB"))
 		die("page B changed although no TLBI was forwarded");
-	expect_delta(&s0, &s1, 1, 0, 0, "DMA without TLBI");
+	expect_tlb_delta(&s0, &s1, 1, 0, 0, "DMA without TLBI");
 	out("=> STALE: an IOTLB hit sent the write to page A, which the guest no longer maps");
 
 	step("The guest's TLBI_NH_VA, forwarded by the VMM, fixes it");
@@ -596,7 +564,7 @@ static void vm_stale(struct smmu_vm *vm)
 	if (done != 0)
 		die("entry_num %u after a refused first entry", done);
 	s2 = vstats(vm);
-	expect_delta(&s1, &s2, 0, 0, 1, "TLBI_NH_VA");
+	expect_tlb_delta(&s1, &s2, 0, 0, 1, "TLBI_NH_VA");
 	out("=> the IOTLB entry of VA 0x%llx is gone", DMA_IOVA);
 	device_write(vm, "DMA #3, after the TLBI");
 	show_page(vm, "data page A", vm->page_a);
@@ -606,7 +574,7 @@ static void vm_stale(struct smmu_vm *vm)
 		die("the DMA after the TLBI did not reach page B");
 	if (!page_has(vm, vm->page_a, "DMA #2"))
 		die("page A changed after the TLBI");
-	expect_delta(&s2, &s3, 0, 1, 0, "DMA after TLBI");
+	expect_tlb_delta(&s2, &s3, 0, 1, 0, "DMA after TLBI");
 	out("=> a new walk read the new PTE: the write went to page B");
 }
 

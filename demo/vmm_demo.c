@@ -544,6 +544,40 @@ static void region_owners(const struct vdev *devs, unsigned int ndevs,
 /* The walkthrough                                                      */
 /* ------------------------------------------------------------------ */
 
+void destroy_obj(uint32_t id, const char *what)
+{
+	struct iommu_destroy ds = { .size = sizeof(ds), .id = id };
+
+	xcall("IOMMU_DESTROY", IOMMU_DESTROY, &ds, "id=%u (%s)", id, what);
+}
+
+void show_guest_text(const char *name, uint64_t gpa, const unsigned char *p)
+{
+	char text[49];
+	int i;
+
+	for (i = 0; i < 48; i++)
+		text[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.';
+	text[48] = 0;
+	out("%s GPA 0x%llx: \"%s\"", name, (unsigned long long)gpa, text);
+}
+
+void expect_tlb_delta(const struct iommu_mock_object_info *before,
+		      const struct iommu_mock_object_info *after,
+		      uint64_t hits, uint64_t misses, uint64_t inval,
+		      const char *what)
+{
+	uint64_t dh = after->out_tlb_hits - before->out_tlb_hits;
+	uint64_t dm = after->out_tlb_misses - before->out_tlb_misses;
+	uint64_t di = after->out_tlb_invalidated - before->out_tlb_invalidated;
+
+	if (dh != hits || dm != misses || di != inval)
+		die("%s: IOTLB hits +%llu misses +%llu invalidated +%llu, expected +%llu +%llu +%llu",
+		    what, (unsigned long long)dh, (unsigned long long)dm,
+		    (unsigned long long)di, (unsigned long long)hits,
+		    (unsigned long long)misses, (unsigned long long)inval);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : IOMMUFD_MOCK_DEVICE_PATH;

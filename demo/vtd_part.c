@@ -71,33 +71,9 @@ static struct iommu_mock_object_info vstats(const struct vtd_vm *vm)
 	return info;
 }
 
-/* The counters moved by exactly these amounts since @before. */
-static void expect_delta(const struct iommu_mock_object_info *before,
-			 const struct iommu_mock_object_info *after,
-			 uint64_t hits, uint64_t misses, uint64_t inval,
-			 const char *what)
-{
-	uint64_t dh = after->out_tlb_hits - before->out_tlb_hits;
-	uint64_t dm = after->out_tlb_misses - before->out_tlb_misses;
-	uint64_t di = after->out_tlb_invalidated - before->out_tlb_invalidated;
-
-	if (dh != hits || dm != misses || di != inval)
-		die("%s: IOTLB hits +%llu misses +%llu invalidated +%llu, expected +%llu +%llu +%llu",
-		    what, (unsigned long long)dh, (unsigned long long)dm,
-		    (unsigned long long)di, (unsigned long long)hits,
-		    (unsigned long long)misses, (unsigned long long)inval);
-}
-
 static void show_page(const struct vtd_vm *vm, const char *name, uint64_t gpa)
 {
-	const unsigned char *p = vg_ptr(&vm->g, gpa);
-	char text[49];
-	int i;
-
-	for (i = 0; i < 48; i++)
-		text[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '.';
-	text[48] = 0;
-	out("%s GPA 0x%llx: \"%s\"", name, (unsigned long long)gpa, text);
+	show_guest_text(name, gpa, vg_ptr(&vm->g, gpa));
 }
 
 static int page_has(const struct vtd_vm *vm, uint64_t gpa, const char *msg)
@@ -180,13 +156,6 @@ static void device_write(const struct vtd_vm *vm, const char *msg)
 		die("the DMA to IOVA 0x%llx failed with %s (fault reason 0x%x flags 0x%x)",
 		    DMA_IOVA, errname(err), d.out_fault_code,
 		    d.out_fault_flags);
-}
-
-static void destroy_obj(uint32_t id, const char *what)
-{
-	struct iommu_destroy ds = { .size = sizeof(ds), .id = id };
-
-	xcall("IOMMU_DESTROY", IOMMU_DESTROY, &ds, "id=%u (%s)", id, what);
 }
 
 static void vm_open(struct vtd_vm *vm, const char *path)
@@ -443,7 +412,7 @@ static void vm_dma(struct vtd_vm *vm)
 	if (!page_has(vm, vm->page_b, "BBBB"))
 		die("page B changed");
 	s1 = vstats(vm);
-	expect_delta(&s0, &s1, 0, 1, 0, "first DMA");
+	expect_tlb_delta(&s0, &s1, 0, 1, 0, "first DMA");
 	out("=> one IOTLB miss (the walk); the guest's entries now:");
 	if (show_walk(vm, DMA_IOVA) != 4)
 		die("the walk did not set A in all four entries");
@@ -460,7 +429,7 @@ static void vm_dma(struct vtd_vm *vm)
 		die("read back: %s", errname(err));
 	out("read back: \"%s\"", back);
 	s2 = vstats(vm);
-	expect_delta(&s1, &s2, 1, 0, 0, "second DMA");
+	expect_tlb_delta(&s1, &s2, 1, 0, 0, "second DMA");
 	if (strcmp(back, MSG1))
 		die("read back something else than was written");
 	out("=> IOTLB hit");
@@ -500,7 +469,7 @@ static void vm_stale(struct vtd_vm *vm)
 		die("page B changed although no invalidation was forwarded");
 	if (vg_r64(&vm->g, vm->pte) != new)
 		die("the PT entry changed without a walk");
-	expect_delta(&s0, &s1, 1, 0, 0, "DMA without invalidation");
+	expect_tlb_delta(&s0, &s1, 1, 0, 0, "DMA without invalidation");
 	out("=> STALE: an IOTLB hit sent the write to page A, which the guest no longer maps");
 
 	step("The guest's PASID-based IOTLB invalidation, forwarded by the VMM, fixes it");
@@ -521,7 +490,7 @@ static void vm_stale(struct vtd_vm *vm)
 	if (h.entry_num != 1)
 		die("entry_num %u, expected 1", h.entry_num);
 	s2 = vstats(vm);
-	expect_delta(&s1, &s2, 0, 0, 1, "PASID-IOTLB invalidation");
+	expect_tlb_delta(&s1, &s2, 0, 0, 1, "PASID-IOTLB invalidation");
 	out("=> the IOTLB entry of IOVA 0x%llx is gone", DMA_IOVA);
 	device_write(vm, "DMA #3, after the invalidation");
 	show_page(vm, "data page A", vm->page_a);
@@ -531,7 +500,7 @@ static void vm_stale(struct vtd_vm *vm)
 		die("the DMA after the invalidation did not reach page B");
 	if (!page_has(vm, vm->page_a, "DMA #2"))
 		die("page A changed after the invalidation");
-	expect_delta(&s2, &s3, 0, 1, 0, "DMA after the invalidation");
+	expect_tlb_delta(&s2, &s3, 0, 1, 0, "DMA after the invalidation");
 	show_walk(vm, DMA_IOVA);
 	if ((vg_r64(&vm->g, vm->pte) & (VG_A | VG_D)) != (VG_A | VG_D))
 		die("the new walk did not set A and D in the new PT entry");

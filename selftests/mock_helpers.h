@@ -996,4 +996,24 @@ static inline bool mock_sysfs_exists(uint32_t inst, uint32_t sid)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Read (into @buf, @len bytes with the NUL) or write (@buf as text) a
+ * module parameter or other small sysfs file: 0 or -errno.
+ */
+static inline int param_rw(const char *path, char *buf, size_t len, bool write)
+{
+	int fd = open(path, write ? O_WRONLY : O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, buf, strlen(buf), 0) : pread(fd, buf, len - 1, 0);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if (!write)
+		buf[n] = 0;
+	return 0;
+}
+
 #endif /* MOCK_HELPERS_H */

@@ -43,22 +43,6 @@ FIXTURE(smmu) {
 
 #define IOTLB_PARAM "/sys/module/iommufd_mock/parameters/smmuv3_iotlb_entries"
 
-static int param_rw(const char *path, char *buf, size_t len, bool write)
-{
-	int fd = open(path, write ? O_WRONLY : O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write ? pwrite(fd, buf, strlen(buf), 0) : pread(fd, buf, len - 1, 0);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if (!write)
-		buf[n] = 0;
-	return 0;
-}
-
 /* The first instance INSTANCE_INFO flags as SMMUv3, or -ENODEV. */
 static int smmu_instance(int fd, uint32_t *inst)
 {

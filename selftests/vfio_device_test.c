@@ -18,53 +18,13 @@
 #include <linux/iommufd_mock_pci.h>
 
 #include "mock_helpers.h"
+#include "mock_vfio.h"
 
 /* stream IDs of this file: 0xc0-0xcf on instance 0 */
 #define SID 0xc0
-#define SYSFS_BUS "/sys/bus/mockiommu"
 
-/*
- * Upstream's cdev ioctls (Linux 6.6+), written out because the build
- * host's <linux/vfio.h> may predate them.
- */
-struct t_bind {
-	__u32 argsz;
-	__u32 flags;
-	__s32 iommufd;
-	__u32 out_devid;
-	__aligned_u64 token_uuid_ptr;
-};
-
-struct t_attach {
-	__u32 argsz;
-	__u32 flags;
-	__u32 pt_id;
-	__u32 pasid;
-};
-
-struct t_detach {
-	__u32 argsz;
-	__u32 flags;
-	__u32 pasid;
-};
-
-#define T_BIND		_IO(VFIO_TYPE, VFIO_BASE + 18)
-#define T_ATTACH	_IO(VFIO_TYPE, VFIO_BASE + 19)
-#define T_DETACH	_IO(VFIO_TYPE, VFIO_BASE + 20)
 #define T_CFG(off)	((7ULL << 40) + (off))	/* VFIO_PCI_CONFIG_REGION_INDEX */
 #define T_BAR0(off)	(off)
-
-static int sysfs_write(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	int rc;
-
-	if (fd < 0)
-		return -errno;
-	rc = write(fd, text, strlen(text)) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
 
 static int vfio_add(unsigned int inst, unsigned int sid)
 {

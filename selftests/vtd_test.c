@@ -16,6 +16,7 @@
 #include <linux/vfio.h>
 
 #include "mock_helpers.h"
+#include "mock_vfio.h"
 #include "vtd_guest.h"
 
 #define GPA_BASE	0x40000000ULL	/* guest RAM, mapped in stage 2 */
@@ -31,33 +32,7 @@
 #define MOCK_VTD_SW_TAG	0x20		/* first data tag */
 
 #define IOTLB_PARAM "/sys/module/iommufd_mock/parameters/vtd_iotlb_entries"
-#define SYSFS_BUS "/sys/bus/mockiommu"
 
-/* Upstream's VFIO cdev ioctls (6.6+; PASID flags 6.13+), written out */
-struct t_bind {
-	__u32 argsz;
-	__u32 flags;
-	__s32 iommufd;
-	__u32 out_devid;
-	__aligned_u64 token_uuid_ptr;
-};
-
-struct t_attach {
-	__u32 argsz;
-	__u32 flags;
-	__u32 pt_id;
-	__u32 pasid;
-};
-
-struct t_detach {
-	__u32 argsz;
-	__u32 flags;
-	__u32 pasid;
-};
-
-#define T_BIND		_IO(VFIO_TYPE, VFIO_BASE + 18)
-#define T_ATTACH	_IO(VFIO_TYPE, VFIO_BASE + 19)
-#define T_DETACH	_IO(VFIO_TYPE, VFIO_BASE + 20)
 #define T_PASID_FLAG	(1 << 0)
 
 FIXTURE(vtd) {
@@ -70,34 +45,6 @@ FIXTURE(vtd) {
 	uint32_t vdev;		/* its dev_id */
 	char saved_iotlb[32];	/* vtd_iotlb_entries to restore, or "" */
 };
-
-static int param_rw(const char *path, char *buf, size_t len, bool write)
-{
-	int fd = open(path, write ? O_WRONLY : O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write ? pwrite(fd, buf, strlen(buf), 0) : pread(fd, buf, len - 1, 0);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	if (!write)
-		buf[n] = 0;
-	return 0;
-}
-
-static int sysfs_write(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	int rc;
-
-	if (fd < 0)
-		return -errno;
-	rc = write(fd, text, strlen(text)) < 0 ? -errno : 0;
-	close(fd);
-	return rc;
-}
 
 FIXTURE_SETUP(vtd)
 {

@@ -994,8 +994,8 @@ static int smmu_counters(struct smmu_bench *b, uint64_t *hits, uint64_t *misses)
 	return rc;
 }
 
-/* The first SMMUv3 instance of the module, or -ENODEV. */
-static int smmu_instance(int fd, uint32_t *inst)
+/* The first instance whose IOMMU_MOCK_INSTANCE_INFO has @flag, or -ENODEV. */
+static int instance_with(int fd, uint32_t flag, uint32_t *inst)
 {
 	struct iommu_hw_info_mock arr[16];
 	struct iommu_mock_instance_info q = {
@@ -1011,7 +1011,7 @@ static int smmu_instance(int fd, uint32_t *inst)
 	if (rc && rc != -EMSGSIZE)
 		return rc;
 	for (i = 0; i < q.num_instances && i < 16; i++)
-		if (arr[i].flags & IOMMU_HW_INFO_MOCK_ARM_SMMUV3) {
+		if (arr[i].flags & flag) {
 			*inst = arr[i].instance_id;
 			return 0;
 		}
@@ -1068,7 +1068,7 @@ static int smmu_setup(struct smmu_bench *b)
 		fail(dev_path[MOD], MOD, errno);
 		return -ENODEV;
 	}
-	rc = smmu_instance(b->fd, &da.instance_id);
+	rc = instance_with(b->fd, IOMMU_HW_INFO_MOCK_ARM_SMMUV3, &da.instance_id);
 	if (rc) {
 		fail("SMMUv3: no instance with IOMMU_HW_INFO_MOCK_ARM_SMMUV3", MOD, -rc);
 		return rc;
@@ -1402,30 +1402,6 @@ static int vtd_inv_all(struct vtd_bench *b)
 	return xioctl(b->fd, IOMMU_HWPT_INVALIDATE, &h);
 }
 
-/* The first VT-d instance of the module, or -ENODEV. */
-static int vtd_instance(int fd, uint32_t *inst)
-{
-	struct iommu_hw_info_mock arr[16];
-	struct iommu_mock_instance_info q = {
-		.size = sizeof(q),
-		.num_instances = 16,
-		.instances_uptr = (uintptr_t)arr,
-	};
-	uint32_t i;
-	int rc;
-
-	memset(arr, 0, sizeof(arr));
-	rc = xioctl(fd, IOMMU_MOCK_INSTANCE_INFO, &q);
-	if (rc && rc != -EMSGSIZE)
-		return rc;
-	for (i = 0; i < q.num_instances && i < 16; i++)
-		if (arr[i].flags & IOMMU_HW_INFO_MOCK_INTEL_VTD) {
-			*inst = arr[i].instance_id;
-			return 0;
-		}
-	return -ENODEV;
-}
-
 /*
  * Device, guest RAM, nest parent, the guest's first-stage table, the
  * VTD_S1 nested HWPT, attached; checked with one DMA per kind.
@@ -1459,7 +1435,7 @@ static int vtd_setup(struct vtd_bench *b)
 		fail(dev_path[MOD], MOD, errno);
 		return -ENODEV;
 	}
-	rc = vtd_instance(b->fd, &da.instance_id);
+	rc = instance_with(b->fd, IOMMU_HW_INFO_MOCK_INTEL_VTD, &da.instance_id);
 	if (rc) {
 		fail("VT-d: no instance with IOMMU_HW_INFO_MOCK_INTEL_VTD", MOD, -rc);
 		return rc;
